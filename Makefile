@@ -1,0 +1,109 @@
+# Wasserstein GAN, replicated: one Makefile drives the environment, the experiments and the book.
+#
+#   make execute            run every notebook at SCALE (default quick), then build the book
+#   make test               unit tests + nbval over the notebooks at the smoke scale
+#
+# Variables can be overridden on the command line: make execute SCALE=paper DEVICE=cuda
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+SCALE ?= quick
+DEVICE ?= auto
+SEED ?= 0
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
+EXECUTED := $(patsubst notebooks/%.py,book/executed/%.ipynb,$(NOTEBOOKS))
+PAIRED := $(NOTEBOOKS:.py=.ipynb)
+PACKAGE := $(shell find wgan -name '*.py' 2>/dev/null)
+PARAMS := _build/params/$(SCALE)_$(DEVICE)_$(SEED)
+MATHJAX := book/_static/mathjax/tex-chtml.js
+MATHJAX_VERSION := 3.2.2
+
+.PHONY: help venv execute book test unit nbval lint sync bench clean distclean
+
+help: ## List the targets and the variables they read
+	@echo "Targets:"
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@echo "Variables (current value):"
+	@echo "  SCALE=$(SCALE)   smoke | quick | paper (make test always uses smoke)"
+	@echo "  DEVICE=$(DEVICE)   auto | cpu | cuda"
+	@echo "  SEED=$(SEED)"
+	@echo "  VENV=$(VENV)   PYTHON=$(PYTHON)"
+
+# ---------------------------------------------------------------- environment
+venv: $(STAMP) ## Create the virtual environment (redone when pyproject.toml changes)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+# ---------------------------------------------------------------- experiments
+execute: $(EXECUTED) book ## Run every notebook at SCALE with papermill, then build the book
+	@$(BIN)/python tools/notebook_timings.py $(EXECUTED)
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+# A parameter change (scale, device, seed) re-executes every notebook.
+$(PARAMS):
+	mkdir -p $(@D)
+	rm -f $(@D)/*
+	touch $@
+
+book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE)
+	mkdir -p $(@D)
+	$(BIN)/jupytext --quiet --to ipynb --output $@.src.ipynb $<
+	$(BIN)/papermill --cwd notebooks --log-level WARNING \
+	  -p scale $(SCALE) -p device $(DEVICE) -p seed $(SEED) $@.src.ipynb $@.tmp.ipynb
+	rm -f $@.src.ipynb
+	mv $@.tmp.ipynb $@
+
+book: $(STAMP) $(MATHJAX) ## Build the HTML book from the executed notebooks (no re-execution)
+	@missing=0; for nb in $(EXECUTED); do \
+	  test -f $$nb || { echo "missing $$nb: run 'make execute' first"; missing=1; }; done; \
+	  test $$missing = 0
+	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going --quiet .
+
+# MathJax is served from the build, not a CDN: the book must render offline.
+$(MATHJAX):
+	rm -rf book/_static/mathjax && mkdir -p book/_static/mathjax
+	cd book/_static && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	tar -xzf book/_static/mathjax-$(MATHJAX_VERSION).tgz -C book/_static/mathjax \
+	  --strip-components=2 package/es5
+	rm book/_static/mathjax-$(MATHJAX_VERSION).tgz
+
+# ---------------------------------------------------------------- checks
+test: unit nbval ## Unit tests, then every notebook through nbval at the smoke scale
+
+unit: $(STAMP) ## Unit tests only
+	$(BIN)/pytest -q $(PYTEST_ARGS) tests
+
+nbval: $(STAMP) sync ## Run the notebooks (smoke scale, their default) through nbval
+	cd notebooks && WGAN_SCALE=smoke ../$(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
+	  $(notdir $(PAIRED))
+
+lint: $(STAMP) ## ruff over the package, tests and notebook sources
+	$(BIN)/ruff check wgan tests notebooks tools
+
+sync: $(PAIRED) ## Regenerate the paired .ipynb files from their py:percent sources
+
+notebooks/%.ipynb: notebooks/%.py $(STAMP)
+	$(BIN)/jupytext --quiet --to ipynb $<
+
+bench: $(STAMP) ## Training-step benchmark: the authors' loop against ours
+	$(BIN)/python -m wgan.bench --device $(DEVICE)
+
+clean: ## Remove the book, the executed notebooks and the smoke-scale runs
+	rm -rf _build book/executed runs/smoke
+
+distclean: clean ## Also remove the virtual environment, every run and the data cache
+	rm -rf $(VENV) runs data/cache book/_static/mathjax

@@ -1,0 +1,31 @@
+"""Where runs, caches and data live, found from the package rather than the working directory.
+
+Notebooks run with their own folder as the working directory (nbval, papermill
+``--cwd notebooks``), so nothing here is relative to the current directory. Each location
+can be moved with an environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The checkout holding this package (its ``pyproject.toml``), or the working directory.
+
+    An editable install (``pip install -e .``, what the Makefile does) finds the checkout;
+    a plain install falls back to the current directory.
+    """
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").is_file() else Path.cwd()
+
+
+def runs_dir() -> Path:
+    """Root of the training-run directories (``$WGAN_RUNS_DIR``, default ``<root>/runs``)."""
+    return Path(os.environ.get("WGAN_RUNS_DIR", project_root() / "runs"))
+
+
+def cache_dir() -> Path:
+    """Root of the preprocessing cache (``$WGAN_CACHE_DIR``, default ``<root>/data/cache``)."""
+    return Path(os.environ.get("WGAN_CACHE_DIR", project_root() / "data" / "cache"))
