@@ -1,0 +1,29 @@
+"""Tests for wgan.provenance and wgan.scales."""
+
+import pytest
+
+from wgan.provenance import provenance
+from wgan.scales import pick
+
+
+def test_provenance_line_names_scale_device_seed_and_commit():
+    record = provenance("smoke", "cpu", 7, dataset="digits")
+    line = record.line()
+    for part in ("scale=smoke", "dataset=digits", "device=cpu", "seed=7", "commit=", "torch="):
+        assert part in line
+    assert record.tag == "scale smoke · digits · cpu · seed 7"
+
+
+def test_provenance_rejects_unknown_scale():
+    with pytest.raises(ValueError, match="'scale' parameter must be one of 'smoke'"):
+        provenance("huge", "cpu", 0)
+
+
+def test_provenance_refuses_cuda_without_gpu(monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    with pytest.raises(ValueError, match="no CUDA GPU is visible"):
+        provenance("smoke", "cuda", 0)
+
+
+def test_pick_returns_the_value_of_the_scale():
+    assert pick("paper", smoke=1, quick=2, paper=3) == 3

@@ -1,0 +1,135 @@
+"""The record of what produced a result: scale, data, device, seed, versions and commit.
+
+Every notebook creates one :class:`Provenance` at the top, shows it, and stamps each
+figure with :attr:`Provenance.tag`, so the book says next to each figure at which scale,
+on which data and on which device it was produced.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from wgan.device import resolve_device
+from wgan.paths import project_root
+from wgan.scales import check_scale
+
+
+def git_revision() -> str:
+    """Short SHA of the checkout, with ``+dirty`` when tracked files changed; else ``unknown``."""
+    root = project_root()
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"],
+            cwd=root, capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root, capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{sha}+dirty" if dirty else sha
+
+
+def device_description(device: torch.device) -> str:
+    """Human-readable name of a device, e.g. ``cpu (2 threads)`` or the GPU's model."""
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads, {platform.machine()})"
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on."""
+    import numpy
+    import ot
+
+    import wgan
+
+    return {
+        "wgan": wgan.__version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "pot": ot.__version__,
+    }
+
+
+@dataclass
+class Provenance:
+    """What produced a notebook's results.
+
+    Parameters
+    ----------
+    scale : {"smoke", "quick", "paper"}
+    device : str
+        The device request (``auto``, ``cpu``, ``cuda``); resolved on creation.
+    seed : int
+    dataset : str, default="none"
+        The data the results come from (``digits``, ``lsun``, ``toy: ring of 8 Gaussians``).
+    """
+
+    scale: str
+    device: str
+    seed: int
+    dataset: str = "none"
+    resolved_device: torch.device = field(init=False)
+    revision: str = field(init=False)
+    versions: dict[str, str] = field(init=False)
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        check_scale(self.scale)
+        self.resolved_device = resolve_device(self.device)
+        self.revision = git_revision()
+        self.versions = package_versions()
+        self.started = time.perf_counter()
+
+    @property
+    def tag(self) -> str:
+        """Short stamp for figures: ``scale quick · digits · cpu · seed 0``."""
+        return (
+            f"scale {self.scale} · {self.dataset} · {self.resolved_device.type} · "
+            f"seed {self.seed}"
+        )
+
+    def elapsed(self) -> float:
+        """Seconds since this record was created."""
+        return time.perf_counter() - self.started
+
+    def line(self) -> str:
+        """The one-line record."""
+        versions = " ".join(f"{k}={v}" for k, v in self.versions.items())
+        return (
+            f"scale={self.scale} dataset={self.dataset} "
+            f"device={device_description(self.resolved_device)} seed={self.seed} "
+            f"commit={self.revision} {versions}"
+        )
+
+    def __str__(self) -> str:
+        return self.line()
+
+    def _repr_markdown_(self) -> str:
+        rows = [
+            ("scale", self.scale),
+            ("data", self.dataset),
+            ("device", device_description(self.resolved_device)),
+            ("seed", str(self.seed)),
+            ("commit", self.revision),
+            ("versions", ", ".join(f"{k} {v}" for k, v in self.versions.items())),
+        ]
+        body = "\n".join(f"| {k} | {v} |" for k, v in rows)
+        return f"**Provenance of this page's results**\n\n| | |\n|---|---|\n{body}\n"
+
+    def summary(self) -> str:
+        """Closing line with the wall time so far."""
+        return f"{self.tag} · wall time {self.elapsed():.1f} s"
+
+
+def provenance(scale: str, device: str, seed: int, dataset: str = "none") -> Provenance:
+    """Create the provenance record of a notebook (see :class:`Provenance`)."""
+    return Provenance(scale=scale, device=device, seed=seed, dataset=dataset)
