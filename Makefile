@@ -88,7 +88,7 @@ unit: $(STAMP) ## Unit tests only
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
 
 nbval: $(STAMP) sync ## Run the notebooks (smoke scale, their default) through nbval
-	cd notebooks && WGAN_SCALE=smoke ../$(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
+	cd notebooks && ../$(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
 	  $(notdir $(PAIRED))
 
 lint: $(STAMP) ## ruff over the package, tests and notebook sources
@@ -97,7 +97,7 @@ lint: $(STAMP) ## ruff over the package, tests and notebook sources
 sync: $(PAIRED) ## Regenerate the paired .ipynb files from their py:percent sources
 
 notebooks/%.ipynb: notebooks/%.py $(STAMP)
-	$(BIN)/jupytext --quiet --to ipynb $<
+	$(BIN)/jupytext --quiet --update --to ipynb $<
 
 bench: $(STAMP) ## Training-step benchmark: the authors' loop against ours
 	$(BIN)/python -m wgan.bench --device $(DEVICE)
