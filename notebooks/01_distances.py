@@ -35,6 +35,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from wgan.claims import report
 from wgan.distances import (
     LOG2,
     histogram_divergences,
@@ -158,10 +159,14 @@ assert np.allclose(estimated["js"][far], LOG2) and np.abs(slope_js[far]).max() <
 # ## Verdict
 
 # %%
-print(
-    "Reproduced: EM = |theta| (largest sample error "
-    f"{em_error.max():.3f}, slope {slope_em[far & (thetas > 0)].mean():+.2f} / "
-    f"{slope_em[far & (thetas < 0)].mean():+.2f}); JS = log 2, TV = 1 and KL = inf off zero "
-    f"in closed form and from samples more than a cell ({cell_width}) apart. "
-    f"[{record.summary()}]"
+report(
+    "example1",
+    measured=(
+        f"EM estimate within {em_error.max():.3f} of |theta|, slopes "
+        f"{slope_em[far & (thetas > 0)].mean():+.2f} / {slope_em[far & (thetas < 0)].mean():+.2f}; "
+        f"JS = log 2, TV = 1, KL = inf for lines more than {cell_width} apart"
+    ),
+    verdict="reproduced",
+    scale=scale,
 )
+print(record.summary())
