@@ -1,5 +1,7 @@
 """Tests for wgan.provenance and wgan.scales."""
 
+import html
+
 import pytest
 
 from wgan.provenance import provenance
@@ -27,3 +29,18 @@ def test_provenance_refuses_cuda_without_gpu(monkeypatch):
 
 def test_pick_returns_the_value_of_the_scale():
     assert pick("paper", smoke=1, quick=2, paper=3) == 3
+
+
+def test_provenance_box_is_an_admonition_with_every_field_and_a_wall_time_slot():
+    from wgan.provenance import WALL_TIME_MARKER
+
+    record = provenance("smoke", "cpu", 3, dataset="digits <16x16>")
+    box = record._repr_html_()
+    assert box.startswith('<div class="admonition note wgan-provenance">')
+    for key, value in record.rows():
+        assert f"<tr><th>{key}</th><td>{html.escape(value)}</td></tr>" in box
+    assert "<td>digits &lt;16x16&gt;</td>" in box, "values must be HTML-escaped"
+    assert f"<th>wall time</th><td {WALL_TIME_MARKER}>" in box
+    assert [key for key, _ in record.rows()] == [
+        "scale", "data", "device", "seed", "commit", "versions"
+    ]

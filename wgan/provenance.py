@@ -7,6 +7,7 @@ on which data and on which device it was produced.
 
 from __future__ import annotations
 
+import html
 import platform
 import subprocess
 import time
@@ -17,6 +18,9 @@ import torch
 from wgan.device import resolve_device
 from wgan.paths import project_root
 from wgan.scales import check_scale
+
+WALL_TIME_MARKER = 'data-wgan="wall-time"'
+"""Attribute of the provenance box's wall-time cell, which the book's build fills in."""
 
 
 def git_revision() -> str:
@@ -113,8 +117,9 @@ class Provenance:
     def __str__(self) -> str:
         return self.line()
 
-    def _repr_markdown_(self) -> str:
-        rows = [
+    def rows(self) -> list[tuple[str, str]]:
+        """The record as (field, value) pairs, in the order the provenance box shows them."""
+        return [
             ("scale", self.scale),
             ("data", self.dataset),
             ("device", device_description(self.resolved_device)),
@@ -122,8 +127,28 @@ class Provenance:
             ("commit", self.revision),
             ("versions", ", ".join(f"{k} {v}" for k, v in self.versions.items())),
         ]
-        body = "\n".join(f"| {k} | {v} |" for k, v in rows)
-        return f"**Provenance of this page's results**\n\n| | |\n|---|---|\n{body}\n"
+
+    def _repr_html_(self) -> str:
+        """The provenance box: an admonition holding the record as a two-column table.
+
+        The last row, the wall time, is not known when the record is shown at the top of a
+        notebook; the book's build fills in papermill's run time of the whole notebook
+        (``book/_ext/executed_notebooks.py`` replaces the cell marked
+        :data:`WALL_TIME_MARKER`).
+        """
+        body = "".join(
+            f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
+            for key, value in self.rows()
+        )
+        wall_time = (
+            f"<tr><th>wall time</th><td {WALL_TIME_MARKER}>"
+            "not known yet: printed by the notebook's last cell</td></tr>"
+        )
+        return (
+            '<div class="admonition note wgan-provenance">'
+            '<p class="admonition-title">Provenance of this page\'s results</p>'
+            f'<table>{body}{wall_time}</table></div>'
+        )
 
     def summary(self) -> str:
         """Closing line with the wall time so far."""
