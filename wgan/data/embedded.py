@@ -1,5 +1,8 @@
 """Real images that ship inside packages the project already installs: no download, ever.
 
+(scikit-learn and scikit-image are imported when these datasets are used, not with
+:mod:`wgan.data`: they take seconds to import.)
+
 They stand in for LSUN at the smoke and quick scales, where a notebook must train in
 seconds or minutes on a laptop CPU and cannot assume a 43 GB download.
 
@@ -24,15 +27,12 @@ seconds or minutes on a laptop CPU and cannot assume a 43 GB download.
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 import PIL.Image
-import skimage
-import skimage.data
-import sklearn
 import torch
-from sklearn.datasets import load_digits, load_sample_images
 
 from wgan.data.images import resize_center_crop
 from wgan.data.source import ImageSource
@@ -78,6 +78,9 @@ def upscale_digit(image: np.ndarray, image_size: int) -> np.ndarray:
 
 def load_photos() -> list[np.ndarray]:
     """The photographs of :data:`PHOTOS`, as arrays of shape (H, W, 3), uint8."""
+    import skimage.data
+    from sklearn.datasets import load_sample_images
+
     samples = load_sample_images()
     by_file = {path.rsplit("/", 1)[-1]: image for path, image in
                zip(samples.filenames, samples.images, strict=True)}
@@ -131,6 +134,8 @@ class DigitsSource(ImageSource):
     channels = 1
 
     def __init__(self, limit: int | None = None) -> None:
+        from sklearn.datasets import load_digits
+
         self.images = load_digits().images
         super().__init__(len(self.images), limit)
 
@@ -138,7 +143,7 @@ class DigitsSource(ImageSource):
         return "scikit-learn's digits"
 
     def fingerprint(self) -> dict[str, Any]:
-        return {"sklearn": sklearn.__version__, "digits": self.available}
+        return {"sklearn": version("scikit-learn"), "digits": self.available}
 
     def fetch(self, index: int) -> np.ndarray:
         return self.images[index]
@@ -169,7 +174,7 @@ class PhotosSource(ImageSource):
 
     def fingerprint(self) -> dict[str, Any]:
         return {
-            "skimage": skimage.__version__, "sklearn": sklearn.__version__,
+            "skimage": version("scikit-image"), "sklearn": version("scikit-learn"),
             "photos": [name for _, name in PHOTOS], "crops": PHOTO_CROPS,
             "seed": PHOTO_CROP_SEED, "fraction": list(CROP_FRACTION),
         }

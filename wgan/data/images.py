@@ -1,11 +1,13 @@
 """Decoding one encoded image and bringing it to the square size a run trains at.
 
 The preprocessing is the authors': the short side is resized to ``image_size`` with
-bilinear, antialiased interpolation, then the centre ``image_size x image_size`` square is
-cropped (torchvision's ``Resize(image_size)`` followed by ``CenterCrop(image_size)``, the
-transforms their script applies to LSUN; the same functions are called here, on PIL
-images). The result stays uint8 in [0, 255]; :class:`wgan.batches.TensorBatches` maps it
-to [-1, 1] (their ``Normalize(mean=0.5, std=0.5)``).
+PIL's bilinear filter (antialiased: its support widens with the downscaling factor), then
+the centre ``image_size x image_size`` square is cropped. This is what torchvision's
+``Resize(image_size)`` followed by ``CenterCrop(image_size)`` computes on PIL images, the
+transforms their script applies to LSUN (the tests check the two agree pixel for pixel);
+it is written with PIL alone so that importing :mod:`wgan.data` does not import
+torchvision. The result stays uint8 in [0, 255]; :class:`wgan.batches.TensorBatches` maps
+it to [-1, 1] (their ``Normalize(mean=0.5, std=0.5)``).
 
 An image whose short side is smaller than ``image_size`` is refused rather than
 upscaled: LSUN's images all have a short side of 256 (LSUN README), so a smaller one is
@@ -19,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import PIL.Image
-import torchvision.transforms.functional as tvf
 
 
 class BadImageError(ValueError):
@@ -43,8 +44,16 @@ def resize_center_crop(image: PIL.Image.Image, image_size: int) -> np.ndarray:
         Channels first, values in [0, 255].
     """
     image = image.convert("RGB")
-    image = tvf.resize(image, image_size, interpolation=tvf.InterpolationMode.BILINEAR)
-    image = tvf.center_crop(image, [image_size, image_size])
+    width, height = image.size
+    # The long side is truncated, as torchvision's Resize(int) does.
+    if width <= height:
+        width, height = image_size, int(image_size * height / width)
+    else:
+        width, height = int(image_size * width / height), image_size
+    image = image.resize((width, height), PIL.Image.BILINEAR)
+    top = round((height - image_size) / 2)
+    left = round((width - image_size) / 2)
+    image = image.crop((left, top, left + image_size, top + image_size))
     return np.asarray(image, dtype=np.uint8).transpose(2, 0, 1).copy()
 
 

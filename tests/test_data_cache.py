@@ -1,0 +1,151 @@
+"""The preprocessing cache (wgan.data.cache): round trip, atomic writes, damage detection."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wgan.data import cache as cache_module
+from wgan.data import load_images
+from wgan.data.cache import cache_paths, cached_array, read_header
+from wgan.data.embedded import DigitsSource, upscale_digit
+from wgan.data.split import split_indices
+
+SIZE = 8
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(directory))
+    return directory
+
+
+def entry() -> tuple[Path, Path]:
+    with DigitsSource(limit=100) as source:
+        return cache_paths(source, SIZE)
+
+
+def load() -> np.ndarray:
+    return load_images("digits", image_size=SIZE, split="all", limit=100).numpy()
+
+
+def expected_digits() -> np.ndarray:
+    """The first 100 digits in cache order (held-out first), computed independently."""
+    with DigitsSource(limit=100) as source:
+        heldout, train = split_indices(100)
+        order = np.concatenate([heldout, train])
+        return np.stack([upscale_digit(source.images[i], SIZE) for i in order])
+
+
+def test_cache_lives_under_the_cache_dir_env_var(cache) -> None:
+    load()
+    data, header = entry()
+    assert data.parent == cache and data.is_file() and header.is_file()
+    assert sorted(p.name for p in cache.iterdir()) == sorted([data.name, header.name])
+
+
+def test_cache_round_trip_returns_the_decoded_images(cache) -> None:
+    np.testing.assert_array_equal(load(), expected_digits())
+
+
+def test_cache_hit_does_not_rebuild(cache, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load()
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cache was rebuilt although it was intact")
+
+    monkeypatch.setattr(cache_module, "build", no_build)
+    np.testing.assert_array_equal(load(), first)
+
+
+def test_cache_header_records_shape_split_and_checksum(cache) -> None:
+    load()
+    data, header_path = entry()
+    header = json.loads(header_path.read_text())
+    assert header["shape"] == [100, 1, SIZE, SIZE]
+    assert header["n_heldout"] == 10 and header["items"] == 100 and header["skipped"] == 0
+    assert header["nbytes"] == data.stat().st_size == 100 * SIZE * SIZE
+    assert header["sha256"] == cache_module.file_sha256(data)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ("truncate", r"data file has 6300 bytes, the header says 6400"),
+        ("flip", r"checksum mismatch"),
+        ("header", r"unreadable header \(JSONDecodeError"),
+        ("data", r"data file missing"),
+    ],
+)
+def test_damaged_cache_is_detected_and_rebuilt(cache, damage: str, reason: str) -> None:
+    load()
+    data, header = entry()
+    if damage == "truncate":
+        data.write_bytes(data.read_bytes()[:-100])
+    elif damage == "flip":
+        raw = bytearray(data.read_bytes())
+        raw[1234] ^= 0xFF
+        data.write_bytes(bytes(raw))
+    elif damage == "header":
+        header.write_text('{"format": 1, "nbytes": ')
+    else:
+        data.unlink()
+    with pytest.warns(UserWarning, match=rf"The cache '.*' is damaged \({reason}.*\); "
+                      r"rebuilding it"):
+        images = load()
+    np.testing.assert_array_equal(images, expected_digits())
+    assert read_header(data, header)[1] == ""
+
+
+def test_missing_header_rebuilds_silently(cache) -> None:
+    load()
+    _, header = entry()
+    header.unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(load(), expected_digits())
+    assert header.is_file()
+
+
+def test_large_cache_is_only_size_checked(cache, monkeypatch: pytest.MonkeyPatch) -> None:
+    load()
+    data, header = entry()
+    raw = bytearray(data.read_bytes())
+    raw[0] ^= 0xFF
+    data.write_bytes(bytes(raw))
+    monkeypatch.setattr(cache_module, "VERIFY_LIMIT", 1000)
+    assert read_header(data, header)[0] is not None
+    monkeypatch.setattr(cache_module, "VERIFY_LIMIT", 10**9)
+    assert read_header(data, header) == (None, "checksum mismatch")
+
+
+def test_other_size_or_limit_is_another_entry(cache) -> None:
+    with DigitsSource(limit=100) as a, DigitsSource(limit=50) as b:
+        assert cache_paths(a, 8) != cache_paths(a, 16)
+        assert cache_paths(a, 8) != cache_paths(b, 8)
+        assert cache_paths(a, 8) == cache_paths(DigitsSource(limit=100), 8)
+
+
+def test_build_leaves_no_temporary_files(cache) -> None:
+    load()
+    assert not [p for p in cache.iterdir() if ".tmp-" in p.name]
+
+
+def test_writing_the_returned_tensor_never_reaches_the_cache(cache) -> None:
+    images = load_images("digits", image_size=SIZE, split="all", limit=100)
+    images[0].fill_(7)
+    data, header = entry()
+    assert read_header(data, header)[1] == ""
+    np.testing.assert_array_equal(load(), expected_digits())
+
+
+def test_cached_array_is_copy_on_write_memmap(cache) -> None:
+    with DigitsSource(limit=100) as source:
+        images, header = cached_array(source, SIZE)
+    assert isinstance(images, np.memmap) and images.mode == "c"
+    assert images.shape == tuple(header["shape"])
