@@ -64,6 +64,10 @@ class TrainConfig:
         iterations.
     checkpoint_every : int, default=100
         Write a checkpoint every this many generator iterations.
+    snapshot_every : int, default=0
+        Keep the generator's weights at every multiple of this many generator iterations
+        (0 included), for sample-quality measures along the run; 0 keeps none (the last
+        checkpoint always holds the final generator).
     seed : int, default=0
         Seed of every random number generator the run uses.
     device : str, default="auto"
@@ -93,6 +97,7 @@ class TrainConfig:
     generator_iters: int = 1000
     sample_every: int = 500
     checkpoint_every: int = 100
+    snapshot_every: int = 0
     seed: int = 0
     device: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +110,11 @@ class TrainConfig:
         for name in ("nz", "ngf", "ndf", "mlp_hidden", "batch_size", "n_critic",
                      "generator_iters", "sample_every", "checkpoint_every"):
             _positive(name, getattr(self, name))
+        if not isinstance(self.snapshot_every, int) or self.snapshot_every < 0:
+            raise ValueError(
+                "The 'snapshot_every' parameter of TrainConfig must be a non-negative int "
+                f"(0 keeps no snapshots). Got {self.snapshot_every!r} instead."
+            )
         for name in ("lr_g", "lr_d", "clip_value"):
             _positive(name, getattr(self, name))
         if self.image_size <= 0 or self.image_size % 16:
