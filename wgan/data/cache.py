@@ -29,6 +29,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +130,12 @@ def _decoded(
         except BadImageError as err:
             return err
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # One worker decodes on the calling thread: no hand-offs between threads.
+    with ThreadPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
+        mapper = pool.map if pool is not None else map
         for start in range(0, len(order), CHUNK):
             raws = [source.fetch(int(index)) for index in order[start : start + CHUNK]]
-            for offset, result in enumerate(pool.map(attempt, raws)):
+            for offset, result in enumerate(mapper(attempt, raws)):
                 yield start + offset, result
 
 
