@@ -1,7 +1,7 @@
 # Wasserstein GAN, replicated: one Makefile drives the environment, the experiments and the book.
 #
 #   make execute            run every notebook at SCALE (default quick), then build the book
-#   make test               unit tests + nbval over the notebooks at the smoke scale
+#   make test               unit tests (+ the browser test when the book is built) + nbval at smoke
 #
 # Variables can be overridden on the command line: make execute SCALE=paper DEVICE=cuda
 
@@ -26,7 +26,7 @@ PARAMS := _build/params/$(SCALE)_$(DEVICE)_$(SEED)
 MATHJAX := book/_static/mathjax/tex-chtml.js
 MATHJAX_VERSION := 3.2.2
 
-.PHONY: help venv execute book test unit nbval lint sync bench clean distclean
+.PHONY: help venv execute book browser test unit nbval lint sync bench clean distclean
 
 help: ## List the targets and the variables they read
 	@echo "Targets:"
@@ -59,6 +59,10 @@ $(PARAMS):
 	rm -f $(@D)/*
 	touch $@
 
+# The claims ledger reads the records the chapters write, and links the chapters the table of
+# contents lists: it runs after all of them, and again when the table of contents changes.
+book/executed/99_claims.ipynb: $(filter-out book/executed/99_claims.ipynb,$(EXECUTED)) _toc.yml
+
 book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE)
 	mkdir -p $(@D)
 	$(BIN)/jupytext --quiet --to ipynb --output $@.src.ipynb $<
@@ -82,10 +86,13 @@ $(MATHJAX):
 	rm book/_static/mathjax-$(MATHJAX_VERSION).tgz
 
 # ---------------------------------------------------------------- checks
-test: unit nbval ## Unit tests, then every notebook through nbval at the smoke scale
+test: unit nbval ## Unit tests (with the browser test if the book is built), then nbval at smoke
 
-unit: $(STAMP) ## Unit tests only
+unit: $(STAMP) ## Unit tests only (tests/test_book_browser.py skips when _build/html is missing)
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
+
+browser: $(STAMP) ## Headless Chromium over the built book; screenshots in tests/output/book/
+	$(BIN)/pytest -q $(PYTEST_ARGS) tests/test_book_browser.py
 
 nbval: $(STAMP) sync ## Run the notebooks (smoke scale, their default) through nbval
 	cd notebooks && ../$(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
