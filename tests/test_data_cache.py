@@ -80,6 +80,7 @@ def test_cache_header_records_shape_split_and_checksum(cache) -> None:
         ("flip", r"checksum mismatch"),
         ("header", r"unreadable header \(JSONDecodeError"),
         ("data", r"data file missing"),
+        ("format", r"format 0 is not 1"),
     ],
 )
 def test_damaged_cache_is_detected_and_rebuilt(cache, damage: str, reason: str) -> None:
@@ -93,6 +94,8 @@ def test_damaged_cache_is_detected_and_rebuilt(cache, damage: str, reason: str) 
         data.write_bytes(bytes(raw))
     elif damage == "header":
         header.write_text('{"format": 1, "nbytes": ')
+    elif damage == "format":
+        header.write_text(json.dumps({**json.loads(header.read_text()), "format": 0}))
     else:
         data.unlink()
     with pytest.warns(UserWarning, match=rf"The cache '.*' is damaged \({reason}.*\); "

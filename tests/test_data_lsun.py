@@ -18,7 +18,7 @@ import PIL.Image
 import pytest
 from torchvision import transforms
 
-from wgan.data import SkippedImagesWarning, load_images
+from wgan.data import BadImageError, SkippedImagesWarning, load_images
 from wgan.data.lsun import LsunSource, list_keys, load_keys, open_lmdb, save_keys, write_lsun_lmdb
 
 SIZE = 16
@@ -156,6 +156,22 @@ def test_lsun_parent_directory_points_to_the_lmdb_inside(lsun) -> None:
     with pytest.raises(ValueError, match=r"it has no data\.mdb\. It contains the lmdb\(s\) "
                        r"bedroom_train_lmdb: pass one of them as root"):
         open_lmdb(path.parent)
+
+
+def test_lsun_directory_without_lmdb_says_what_to_pass(tmp_path: Path) -> None:
+    (tmp_path / "photos").mkdir()
+    with pytest.raises(ValueError, match=r"'.*photos' is not an lmdb in LSUN's layout: it has no "
+                       r"data\.mdb\. Pass the directory holding data\.mdb \(e\.g\. "
+                       r"\.\.\./bedroom_train_lmdb\); see data/README\.md"):
+        open_lmdb(tmp_path / "photos")
+
+
+def test_lsun_record_without_value_is_named(lsun) -> None:
+    with LsunSource(lsun[0]) as source, pytest.raises(
+        BadImageError, match=r"Image with key b'abc' in lmdb '.*' has no value\. The lmdb may "
+        r"be damaged\."
+    ):
+        source.decode((b"abc", None), SIZE)
 
 
 def test_lsun_unreadable_data_mdb_is_refused(tmp_path: Path) -> None:
