@@ -73,6 +73,13 @@ def test_cache_header_records_shape_split_and_checksum(cache) -> None:
     assert header["sha256"] == cache_module.file_sha256(data)
 
 
+HEADER_EDITS = {
+    "format": lambda fields: {**fields, "format": 0},
+    "shape": lambda fields: {**fields, "shape": [99, 1, 8, 8]},
+    "keys": lambda fields: {k: v for k, v in fields.items() if k != "n_heldout"},
+}
+
+
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
@@ -81,6 +88,8 @@ def test_cache_header_records_shape_split_and_checksum(cache) -> None:
         ("header", r"unreadable header \(JSONDecodeError"),
         ("data", r"data file missing"),
         ("format", r"format 0 is not 1"),
+        ("shape", r"shape \[99, 1, 8, 8\] does not hold 6400 bytes"),
+        ("keys", r"unreadable header \(KeyError: 'n_heldout'"),
     ],
 )
 def test_damaged_cache_is_detected_and_rebuilt(cache, damage: str, reason: str) -> None:
@@ -94,8 +103,8 @@ def test_damaged_cache_is_detected_and_rebuilt(cache, damage: str, reason: str) 
         data.write_bytes(bytes(raw))
     elif damage == "header":
         header.write_text('{"format": 1, "nbytes": ')
-    elif damage == "format":
-        header.write_text(json.dumps({**json.loads(header.read_text()), "format": 0}))
+    elif damage in HEADER_EDITS:
+        header.write_text(json.dumps(HEADER_EDITS[damage](json.loads(header.read_text()))))
     else:
         data.unlink()
     with pytest.warns(UserWarning, match=rf"The cache '.*' is damaged \({reason}.*\); "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 import warnings
@@ -105,8 +106,12 @@ def read_header(data_path: Path, header_path: Path) -> tuple[dict[str, Any] | No
         header = json.loads(header_path.read_text())
         nbytes = int(header["nbytes"])
         checksum = str(header["sha256"])
+        shape = [int(extent) for extent in header["shape"]]
+        int(header["n_heldout"])
         if header["format"] != FORMAT_VERSION:
             return None, f"format {header['format']} is not {FORMAT_VERSION}"
+        if math.prod(shape) != nbytes:
+            return None, f"shape {shape} does not hold {nbytes} bytes"
     except (OSError, ValueError, KeyError, TypeError) as err:
         return None, f"unreadable header ({type(err).__name__}: {err})"
     if not data_path.is_file():
