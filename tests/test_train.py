@@ -74,10 +74,10 @@ def test_critic_weights_within_clip_at_every_critic_step() -> None:
         lambda module, args: seen.append(max(p.abs().max().item() for p in module.parameters()))
     )
     optimizer = make_optimizer("rmsprop", critic.parameters(), lr=0.1)
-    for _ in range(5):
+    for _ in range(3):
         critic_step(critic, generator, torch.rand(8, 1, 16, 16) * 2 - 1, prior(8, 8),
                     optimizer, clip_value=0.01)
-    assert len(seen) == 10
+    assert len(seen) == 6
     assert max(seen) <= 0.01
 
 
@@ -147,8 +147,8 @@ def test_critic_separates_two_gaussians() -> None:
     torch.manual_seed(0)
     critic = build_critic("mlp", (1,), mlp_hidden=16)
     generator = Shift(-2.0)
-    optimizer = make_optimizer("rmsprop", critic.parameters(), lr=1e-3)
-    for _ in range(200):
+    optimizer = make_optimizer("rmsprop", critic.parameters(), lr=3e-3)
+    for _ in range(50):
         out = critic_step(critic, generator, 2.0 + 0.1 * torch.randn(32, 1), torch.randn(32, 1),
                           optimizer, clip_value=0.1)
     assert out["f_real"] > out["f_fake"]

@@ -16,6 +16,7 @@ from typing import Any
 
 ALGORITHMS: tuple[str, ...] = ("wgan", "gan")
 OPTIMIZERS: tuple[str, ...] = ("rmsprop", "adam")
+ARCHITECTURES: tuple[str, ...] = ("dcgan", "dcgan_nobn", "mlp")  # see wgan.models
 
 
 @dataclass
@@ -25,7 +26,9 @@ class TrainConfig:
     Parameters
     ----------
     algorithm : {"wgan", "gan"}, default="wgan"
-        Algorithm 1 of the paper, or the standard GAN with the -log D trick.
+        Algorithm 1 of the paper, or the standard GAN with the -log D trick
+        (:mod:`wgan.gan`: one discriminator step per generator step, so ``n_critic``,
+        ``critic_warmup`` and ``clip_value`` are not used).
     generator, critic : str, default="dcgan"
         Architecture names from the model registry (``dcgan``, ``dcgan_nobn``, ``mlp``).
         For ``algorithm="gan"`` the critic network is used as the discriminator.
@@ -107,6 +110,8 @@ class TrainConfig:
         _one_of("algorithm", self.algorithm, ALGORITHMS)
         _one_of("optimizer_g", self.optimizer_g, OPTIMIZERS)
         _one_of("optimizer_d", self.optimizer_d, OPTIMIZERS)
+        _one_of("generator", self.generator, ARCHITECTURES)
+        _one_of("critic", self.critic, ARCHITECTURES)
         for name in ("nz", "ngf", "ndf", "mlp_hidden", "batch_size", "n_critic",
                      "generator_iters", "sample_every", "checkpoint_every"):
             _positive(name, getattr(self, name))

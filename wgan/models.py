@@ -42,9 +42,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from wgan.config import TrainConfig
+from wgan.config import ARCHITECTURES, TrainConfig
 
-ARCHITECTURES: tuple[str, ...] = ("dcgan", "dcgan_nobn", "mlp")
 MLP_HIDDEN_LAYERS = 3  # hidden ReLU layers; with the output layer, the "4-layer" MLP
 
 

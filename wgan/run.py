@@ -36,7 +36,6 @@ from typing import Any
 import pandas as pd
 import torch
 from torch import nn
-from torchvision.utils import save_image
 from tqdm.auto import tqdm
 
 from wgan import gan
@@ -93,7 +92,8 @@ class RunResult:
     ----------
     run_dir : pathlib.Path
     config : TrainConfig
-    status : {"finished", "diverged"}
+    status : {"finished", "diverged", "running"}
+        ``"running"`` only from ``load_run(..., allow_unfinished=True)``.
     metrics : pandas.DataFrame
         One row per generator iteration from ``metrics.jsonl``: ``gen_iter`` (1-based),
         ``critic_iters_total``, the columns of :data:`METRIC_COLUMNS` and ``wall_time``
@@ -154,24 +154,32 @@ class RunResult:
         return generator.to(device).eval()
 
 
-def load_run(run_dir: str | Path) -> RunResult:
+def load_run(run_dir: str | Path, *, allow_unfinished: bool = False) -> RunResult:
     """Read a finished or diverged run from its directory.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+    allow_unfinished : bool, default=False
+        Also read a run that is still running or was interrupted (``status`` is then
+        ``"running"``), e.g. to draw samples from its last checkpoint.
 
     Raises
     ------
     ValueError
         If ``run_dir`` holds no run, or one that has not finished (train it again with
-        :func:`train` to resume it).
+        :func:`train` to resume it) and ``allow_unfinished`` is false.
     """
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG_NAME).is_file():
         raise ValueError(f"{str(run_dir)!r} holds no training run (no {CONFIG_NAME}).")
     detail = _read_status(run_dir)
-    if detail.get("status") not in ("finished", "diverged"):
+    if not detail:
+        raise ValueError(f"The run in {str(run_dir)!r} has not started (no {STATUS_NAME}).")
+    if detail["status"] not in ("finished", "diverged") and not allow_unfinished:
         raise ValueError(
-            f"The run in {str(run_dir)!r} has not finished (status "
-            f"{detail.get('status', 'unknown')!r}). Run wgan.run.train (or `python -m wgan "
-            "train --resume RUN_DIR`) to resume it."
+            f"The run in {str(run_dir)!r} has not finished (status {detail['status']!r}). "
+            "Run wgan.run.train (or `python -m wgan train --resume RUN_DIR`) to resume it."
         )
     config = TrainConfig.from_dict(json.loads((run_dir / CONFIG_NAME).read_text()))
     rows = [json.loads(line) for line in _metric_lines(run_dir / METRICS_NAME)]
@@ -370,6 +378,8 @@ class _Loop:
                      lambda file: torch.save(state, file))
 
     def _save_samples(self) -> None:
+        from torchvision.utils import save_image  # torchvision takes seconds to import
+
         self.generator.eval()
         with torch.no_grad():
             images = self.generator(self.fixed_noise).float().cpu()

@@ -1,0 +1,252 @@
+"""Command line: ``python -m wgan train`` and ``python -m wgan sample``.
+
+The training options carry the names of the authors' script where it has one
+(``--dataset``, ``--dataroot``, ``--imageSize``, ``--batchSize``, ``--nz``, ``--ngf``,
+``--ndf``, ``--lrD``, ``--lrG``, ``--clamp_upper``, ``--Diters``, ``--adam``, ``--beta1``,
+``--mlp_G``, ``--mlp_D``, ``--noBN``, ``--niter``, ``--experiment``), with dashed
+spellings beside them. Settings are read, in increasing priority, from
+:class:`~wgan.config.TrainConfig`'s defaults (the paper's), ``--config FILE`` and the
+options given. Bad input exits with status 2 and a message; a diverged run with 1.
+
+Examples
+--------
+Train the paper's WGAN on the embedded digits at 32x32 for 200 generator iterations::
+
+    python -m wgan train --dataset digits --imageSize 32 --niter 200 --out runs/digits
+
+Draw a grid of 64 samples from its last checkpoint::
+
+    python -m wgan sample runs/digits --out digits.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from wgan.batches import TOY_DATASETS
+from wgan.config import ALGORITHMS, OPTIMIZERS, TrainConfig
+from wgan.models import ARCHITECTURES
+from wgan.paths import runs_dir
+from wgan.run import config_hash, load_run, train
+from wgan.train import prior
+
+DEFAULTS = TrainConfig()
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 1
+
+# (flags, TrainConfig field, type, help); the default is appended from TrainConfig.
+CONFIG_OPTIONS: list[tuple[tuple[str, ...], str, type, str]] = [
+    (("--algorithm",), "algorithm", str, f"training procedure, one of {', '.join(ALGORITHMS)}: "
+     "Algorithm 1, or the standard GAN with the -log D trick"),
+    (("--dataset",), "dataset", str, "dataset name: digits, photos (embedded), folder, lsun "
+     f"(read from --dataroot), or a toy distribution ({', '.join(TOY_DATASETS)})"),
+    (("--dataroot", "--data-root"), "data_root", str,
+     "path of the dataset on disk (lsun: the ..._lmdb directory; folder: the image directory)"),
+    (("--image-size", "--imageSize"), "image_size", int,
+     "side of the square images in pixels, a multiple of 16"),
+    (("--batch-size", "--batchSize"), "batch_size", int, "m, samples per batch"),
+    (("--nz",), "nz", int, "dimension of the noise z"),
+    (("--ngf",), "ngf", int, "base channel count of the convolutional generator"),
+    (("--ndf",), "ndf", int, "base channel count of the convolutional critic"),
+    (("--mlp-hidden",), "mlp_hidden", int, "width of the MLP hidden layers"),
+    (("--lrD", "--lr-d"), "lr_d", float, "learning rate of the critic (alpha)"),
+    (("--lrG", "--lr-g"), "lr_g", float, "learning rate of the generator (alpha)"),
+    (("--clamp", "--clip-value", "--clamp_upper"), "clip_value", float,
+     "c: critic weights are clipped to [-c, c]"),
+    (("--n-critic", "--Diters"), "n_critic", int,
+     "critic iterations per generator iteration (n_critic)"),
+    (("--optimizer-d",), "optimizer_d", str, f"critic optimizer, one of {', '.join(OPTIMIZERS)}"),
+    (("--optimizer-g",), "optimizer_g", str,
+     f"generator optimizer, one of {', '.join(OPTIMIZERS)}"),
+    (("--beta1",), "beta1", float, "Adam's beta1"),
+    (("--beta2",), "beta2", float, "Adam's beta2"),
+    (("--generator",), "generator", str,
+     f"generator architecture, one of {', '.join(ARCHITECTURES)}"),
+    (("--critic",), "critic", str,
+     f"critic (or GAN discriminator) architecture, one of {', '.join(ARCHITECTURES)}"),
+    (("--generator-iters", "--niter"), "generator_iters", int,
+     "generator iterations to run (the authors' --niter counted epochs; this counts "
+     "generator iterations)"),
+    (("--sample-every",), "sample_every", int,
+     "save a grid of samples from a fixed noise batch every this many generator iterations"),
+    (("--checkpoint-every",), "checkpoint_every", int,
+     "write a checkpoint every this many generator iterations"),
+    (("--snapshot-every",), "snapshot_every", int,
+     "keep the generator's weights every this many generator iterations (0: none)"),
+    (("--seed",), "seed", int, "seed of every random number generator of the run"),
+    (("--device",), "device", str, "auto, cpu or cuda[:N] (auto: a GPU when there is one)"),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``wgan`` argument parser, with the ``train`` and ``sample`` commands."""
+    parser = argparse.ArgumentParser(
+        prog="wgan", description="Wasserstein GAN (Arjovsky, Chintala & Bottou, 2017): train "
+        "with Algorithm 1 or the GAN baseline, and draw samples from a run.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train_parser = commands.add_parser(
+        "train", help="train a WGAN (or the GAN baseline); resumes an interrupted run",
+        description="Train with Algorithm 1 (defaults: the paper's) or the GAN baseline. "
+        "Running again with the same settings and output directory resumes the run.",
+    )
+    for flags, name, kind, text in CONFIG_OPTIONS:
+        train_parser.add_argument(*flags, dest=name, type=kind, default=argparse.SUPPRESS,
+                                  metavar=name.upper(),
+                                  help=f"{text} (default: {getattr(DEFAULTS, name)})")
+    train_parser.add_argument(
+        "--no-warmup", dest="critic_warmup", action="store_const", const=False,
+        default=argparse.SUPPRESS,
+        help="run n_critic critic iterations throughout, without the authors' 100 during the "
+        "first 25 generator iterations and every 500th (default: with the warm-up)",
+    )
+    train_parser.add_argument(
+        "--adam", action="store_true", default=argparse.SUPPRESS,
+        help="use Adam(lr, betas=(beta1, beta2)) for both networks instead of RMSProp "
+        "(default: RMSProp)",
+    )
+    train_parser.add_argument("--mlp_G", dest="generator", action="store_const", const="mlp",
+                              default=argparse.SUPPRESS, help="same as --generator mlp")
+    train_parser.add_argument("--mlp_D", dest="critic", action="store_const", const="mlp",
+                              default=argparse.SUPPRESS, help="same as --critic mlp")
+    train_parser.add_argument("--noBN", dest="generator", action="store_const",
+                              const="dcgan_nobn", default=argparse.SUPPRESS,
+                              help="same as --generator dcgan_nobn (Figure 7's generator)")
+    train_parser.add_argument(
+        "--config", dest="config_file", metavar="FILE", default=None,
+        help="YAML or JSON file of TrainConfig settings; options given here override it "
+        "(default: none)",
+    )
+    train_parser.add_argument(
+        "--out", "--experiment", dest="out", metavar="RUN_DIR", default=None,
+        help="run directory for metrics, samples and checkpoints (default: "
+        "<runs dir>/<algorithm>-<dataset>-<hash of the settings>, where the runs dir is "
+        "$WGAN_RUNS_DIR or ./runs of the checkout)",
+    )
+    train_parser.add_argument(
+        "--resume", metavar="RUN_DIR", default=None,
+        help="resume the run in RUN_DIR with the settings stored there (no other settings "
+        "may be given) (default: none)",
+    )
+    train_parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
+
+    sample_parser = commands.add_parser(
+        "sample", help="write a grid of samples from a run's generator",
+        description="Write a PNG grid of samples drawn from a run's last checkpoint (or a "
+        "kept snapshot).",
+    )
+    sample_parser.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
+    sample_parser.add_argument("--out", metavar="PNG", default=None,
+                               help="output file (default: RUN_DIR/samples/sample.png)")
+    sample_parser.add_argument("--n", type=int, default=64,
+                               help="number of samples (default: 64)")
+    sample_parser.add_argument("--iteration", type=int, default=None,
+                               help="generator iteration of a kept snapshot (default: the "
+                               "last checkpoint)")
+    sample_parser.add_argument("--seed", type=int, default=0,
+                               help="seed of the noise (default: 0)")
+    sample_parser.add_argument("--device", default="cpu", help="device (default: cpu)")
+    return parser
+
+
+_NOT_SETTINGS = ("command", "config_file", "out", "resume", "progress", "adam")
+
+
+def resolve_config(args: argparse.Namespace) -> tuple[TrainConfig, Path]:
+    """The run's config and directory from parsed ``train`` arguments.
+
+    Raises
+    ------
+    ValueError
+        For conflicting options or invalid settings.
+    """
+    given = {k: v for k, v in vars(args).items() if k not in _NOT_SETTINGS}
+    if getattr(args, "adam", False):
+        given.setdefault("optimizer_d", "adam")
+        given.setdefault("optimizer_g", "adam")
+    if args.resume is not None:
+        extra = sorted(given) + [flag for flag, value in
+                                 (("--config", args.config_file), ("--out", args.out)) if value]
+        if extra:
+            raise ValueError(
+                f"--resume takes every setting from RUN_DIR/config.json; drop {extra}, or "
+                "start a new run with --out instead."
+            )
+        run_dir = Path(args.resume)
+        if not (run_dir / "config.json").is_file():
+            raise ValueError(f"--resume {str(run_dir)!r}: that directory holds no run "
+                             "(no config.json).")
+        return TrainConfig.from_file(run_dir / "config.json").validate(), run_dir
+    base = TrainConfig.from_file(args.config_file) if args.config_file else TrainConfig()
+    config = base.replace(**given).validate()
+    if args.out is not None:
+        return config, Path(args.out)
+    name = f"{config.algorithm}-{config.dataset}-{config_hash(config)}"
+    return config, runs_dir() / name
+
+
+def _train(args: argparse.Namespace) -> int:
+    config, run_dir = resolve_config(args)
+    print("Options:")
+    for key, value in config.to_dict().items():
+        print(f"  {key}: {json.dumps(value)}")
+    print(f"Random seed: {config.seed}")
+    print(f"Run directory: {run_dir}", flush=True)
+    result = train(config, run_dir, progress=args.progress)
+    if result.status == "diverged":
+        print(f"wgan: {result.detail['message']}", file=sys.stderr)
+        return EXIT_DIVERGED
+    last = result.metrics.iloc[-1]
+    column = "w_estimate" if config.algorithm == "wgan" else "js_lower_bound"
+    print(f"Finished {int(last['gen_iter'])} generator iterations "
+          f"({int(last['critic_iters_total'])} critic iterations); last {column} "
+          f"{last[column]:.6g}. Metrics: {run_dir / 'metrics.jsonl'}")
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from torchvision.utils import save_image  # torchvision takes seconds to import
+
+    if args.n <= 0:
+        raise ValueError(f"--n must be a positive number of samples. Got {args.n} instead.")
+    result = load_run(args.run_dir, allow_unfinished=True)
+    if len(result.detail["sample_shape"]) != 3:
+        raise ValueError(
+            f"The run in {args.run_dir!r} was trained on {result.config.dataset!r}, whose "
+            f"samples have shape {tuple(result.detail['sample_shape'])}, not images; load its "
+            "generator with wgan.run.load_run(...).load_generator() to plot them."
+        )
+    generator = result.load_generator(args.iteration, device=args.device)
+    z = prior(args.n, result.config.nz, generator=torch.Generator().manual_seed(args.seed))
+    with torch.no_grad():
+        images = generator(z.to(args.device)).float().cpu()
+    out = Path(args.out) if args.out else result.run_dir / "samples" / "sample.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_image(images, out, nrow=math.ceil(math.sqrt(args.n)), normalize=True,
+               value_range=(-1.0, 1.0))
+    print(f"Wrote {args.n} samples to {out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``wgan`` and ``python -m wgan``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = _train if args.command == "train" else _sample
+    try:
+        return command(args)
+    except (ValueError, TypeError) as err:
+        print(f"wgan {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
