@@ -15,6 +15,7 @@ The test needs a built book (``make execute SCALE=smoke`` or ``make book``) and 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -37,17 +38,22 @@ CHROMIUM_FLAGS = (
     "--hide-scrollbars", "--window-size=1280,900",
 )
 MAX_SCREENSHOT_HEIGHT = 12_000  # pixels; longer pages are cut there
-SKIPPED_DIRS = ("_static", "_sources", "_images")
 
-PAGES = (
-    sorted(
-        path.relative_to(BOOK).as_posix()
-        for path in BOOK.rglob("*.html")
-        if path.relative_to(BOOK).parts[0] not in SKIPPED_DIRS
-    )
-    if (BOOK / "index.html").is_file()
-    else []
-)
+
+def built_pages(book: Path) -> list[str]:
+    """The pages of the last build: its documents (from the search index), the entry page,
+    the index and the search page. Pages left over from earlier builds are not visited."""
+    index = book / "searchindex.js"
+    if not (book / "index.html").is_file() or not index.is_file():
+        return []
+    found = re.search(r'"docnames":\s*(\[[^\]]*\])', index.read_text())
+    docnames = json.loads(found.group(1)) if found else []
+    extra = {name for name in ("index.html", "genindex.html", "search.html")
+             if (book / name).is_file()}
+    return sorted({f"{name}.html" for name in docnames} | extra)
+
+
+PAGES = built_pages(BOOK)
 
 pytestmark = [
     pytest.mark.slow,
