@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from PIL import Image
 
+import wgan.run
+from wgan.batches import TensorBatches
 from wgan.cli import CONFIG_OPTIONS, build_parser, main, resolve_config
 from wgan.config import TrainConfig
 
@@ -130,6 +133,22 @@ def test_sample_refuses_toy_runs(tmp_path: Path, capsys: pytest.CaptureFixture[s
     main(["train", *TOY, "--out", str(tmp_path / "run")])
     assert main(["sample", str(tmp_path / "run")]) == 2
     assert "not images" in capsys.readouterr().err
+
+
+def test_sample_writes_grid_from_image_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    images = torch.randint(0, 256, (16, 3, 16, 16), dtype=torch.uint8)
+    monkeypatch.setattr(wgan.run, "real_batches", lambda config, device: TensorBatches(
+        images, config.batch_size, device, config.seed))
+    argv = ["train", "--imageSize", "16", "--ngf", "4", "--ndf", "4", "--nz", "4",
+            "--batchSize", "4", "--niter", "2", "--no-warmup", "--out", str(tmp_path / "run")]
+    assert main(argv) == 0
+    assert main(["sample", str(tmp_path / "run"), "--n", "9"]) == 0
+    assert "Wrote 9 samples to" in capsys.readouterr().out
+    with Image.open(tmp_path / "run" / "samples" / "sample.png") as grid:
+        assert (grid.size, grid.mode) == ((3 * 18 + 2, 3 * 18 + 2), "RGB")
+    assert main(["sample", str(tmp_path / "run"), "--iteration", "1"]) == 2
+    assert "must be one of the kept iterations [2]" in capsys.readouterr().err
 
 
 @pytest.mark.slow

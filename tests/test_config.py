@@ -31,6 +31,9 @@ def test_defaults_are_the_papers() -> None:
         ({"algorithm": "wgan-gp"}, "'algorithm' parameter of TrainConfig must be one of"),
         ({"n_critic": 0}, "'n_critic' parameter of TrainConfig must be positive"),
         ({"beta1": 1.0}, r"'beta1' parameter of TrainConfig must be in \[0, 1\)"),
+        ({"generator": "resnet"}, "'generator' parameter of TrainConfig must be one of "
+                                  "'dcgan', 'dcgan_nobn', 'mlp'"),
+        ({"critic": "resnet"}, "'critic' parameter of TrainConfig must be one of"),
         ({"snapshot_every": -1}, "'snapshot_every' parameter of TrainConfig must be a "
                                  "non-negative int"),
     ],
