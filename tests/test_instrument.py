@@ -7,7 +7,9 @@ import pytest
 import torch
 from torch import nn
 
+from wgan.config import TrainConfig
 from wgan.instrument import COSINE_COLUMNS, UpdateCosine, update_cosine
+from wgan.run import METRIC_COLUMNS, train
 
 # A tiny model, f(x) = W x + b with W of shape (2, 3), trained on the squared error
 # 0.5 * sum_i |f(x_i) - y_i|^2 against a new batch at every step. The targets alternate
@@ -157,8 +159,9 @@ def test_remove_stops_recording() -> None:
     assert watch.cosines == []
 
 
-def test_update_cosine_of_zero_update_is_zero() -> None:
-    assert update_cosine([torch.zeros(3)], [torch.ones(3)]).item() == 0.0
+def test_update_cosine_of_zero_update_is_positive_zero() -> None:
+    got = update_cosine([torch.zeros(3)], [torch.ones(3)])
+    assert got.item() == 0.0 and not got.signbit()
 
 
 def test_update_cosine_spans_parameters_as_one_vector() -> None:
@@ -181,3 +184,37 @@ def test_update_cosine_rejects_mismatched_shapes() -> None:
 def test_update_cosine_watch_rejects_non_optimizer() -> None:
     with pytest.raises(TypeError, match=r"must be a torch\.optim\.Optimizer\. Got list instead"):
         UpdateCosine([])
+
+
+def _toy_run_config(**changes: object) -> TrainConfig:
+    """Well under a second: MLPs of width 8 on the ring of Gaussians."""
+    return TrainConfig(
+        dataset="ring8", generator="mlp", critic="mlp", mlp_hidden=8, nz=2, batch_size=8,
+        n_critic=3, critic_warmup=False, generator_iters=5, checkpoint_every=5, seed=1,
+    ).replace(**changes)
+
+
+def test_run_logs_cosine_columns_when_switched_on(tmp_path) -> None:
+    result = train(_toy_run_config(log_update_cosine=True), tmp_path / "run")
+    expected = ["gen_iter", "critic_iters_total", *METRIC_COLUMNS["wgan"], *COSINE_COLUMNS,
+                "wall_time"]
+    assert list(result.metrics.columns) == expected
+    m = result.metrics
+    assert ((m["update_cos_min"] >= -1) & (m["update_cos_min"] <= m["update_cos_mean"])
+            & (m["update_cos_mean"] <= 1)).all()
+    assert (m["update_cos_neg_frac"] == 0).all()  # RMSProp: never against the gradient
+
+
+def test_run_cosine_is_observational(tmp_path) -> None:
+    # Switching the instrument on changes the logged columns, never the training.
+    config = _toy_run_config(optimizer_d="adam", optimizer_g="adam", beta1=0.9)
+    plain = train(config, tmp_path / "plain").metrics
+    watched = train(config.replace(log_update_cosine=True), tmp_path / "watched").metrics
+    assert not set(COSINE_COLUMNS) & set(plain.columns)
+    columns = list(METRIC_COLUMNS["wgan"])
+    assert watched[columns].equals(plain[columns])
+
+
+def test_config_rejects_non_bool_log_update_cosine() -> None:
+    with pytest.raises(TypeError, match="'log_update_cosine' parameter of TrainConfig must be"):
+        _toy_run_config(log_update_cosine="yes").validate()

@@ -71,6 +71,11 @@ class TrainConfig:
         Keep the generator's weights at every multiple of this many generator iterations
         (0 included), for sample-quality measures along the run; 0 keeps none (the last
         checkpoint always holds the final generator).
+    log_update_cosine : bool, default=False
+        Log, per generator iteration, the cosine between the critic optimizer's actual
+        update and the descent direction over the critic steps (mean, min, fraction
+        negative; :mod:`wgan.instrument`), the quantity Section 4.3 of the paper watched
+        when Adam made training unstable.
     seed : int, default=0
         Seed of every random number generator the run uses.
     device : str, default="auto"
@@ -101,6 +106,7 @@ class TrainConfig:
     sample_every: int = 500
     checkpoint_every: int = 100
     snapshot_every: int = 0
+    log_update_cosine: bool = False
     seed: int = 0
     device: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +128,11 @@ class TrainConfig:
             )
         for name in ("lr_g", "lr_d", "clip_value"):
             _positive(name, getattr(self, name))
+        if not isinstance(self.log_update_cosine, bool):
+            raise TypeError(
+                "The 'log_update_cosine' parameter of TrainConfig must be a bool. "
+                f"Got {self.log_update_cosine!r} instead."
+            )
         if self.image_size <= 0 or self.image_size % 16:
             raise ValueError(
                 "The 'image_size' parameter of TrainConfig must be a positive multiple of 16 "

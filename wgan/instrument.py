@@ -68,7 +68,7 @@ def update_cosine(update: Sequence[torch.Tensor], grad: Sequence[torch.Tensor]) 
     update_sq = torch.stack([u.float().square().sum() for u in update])
     grad_sq = torch.stack([g.float().square().sum() for g in grad])
     norms = (update_sq.sum() * grad_sq.sum()).sqrt()
-    return -dot.sum() / norms.clamp_min(_TINY)
+    return -dot.sum() / norms.clamp_min(_TINY) + 0.0  # + 0.0: a zero dot product gives +0
 
 
 class UpdateCosine:

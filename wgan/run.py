@@ -49,6 +49,7 @@ from wgan.checkpoint import (
 )
 from wgan.config import TrainConfig
 from wgan.device import resolve_device
+from wgan.instrument import COSINE_COLUMNS, UpdateCosine
 from wgan.models import build_generator, build_models
 from wgan.paths import runs_dir
 from wgan.provenance import git_revision
@@ -70,6 +71,8 @@ METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "wgan": ("w_estimate", "loss_d", "loss_g", "f_real", "f_fake"),
     "gan": ("js_lower_bound", "loss_d", "loss_g", "d_real", "d_fake"),
 }
+# With config.log_update_cosine, COSINE_COLUMNS follow: summaries over all the critic steps
+# of the iteration (wgan.instrument).
 
 
 def config_hash(config: TrainConfig) -> str:
@@ -96,8 +99,9 @@ class RunResult:
         ``"running"`` only from ``load_run(..., allow_unfinished=True)``.
     metrics : pandas.DataFrame
         One row per generator iteration from ``metrics.jsonl``: ``gen_iter`` (1-based),
-        ``critic_iters_total``, the columns of :data:`METRIC_COLUMNS` and ``wall_time``
-        (seconds of training since the start, across resumes).
+        ``critic_iters_total``, the columns of :data:`METRIC_COLUMNS` (then those of
+        :data:`wgan.instrument.COSINE_COLUMNS` with ``config.log_update_cosine``) and
+        ``wall_time`` (seconds of training since the start, across resumes).
     detail : dict
         The contents of ``status.json`` (for a diverged run: ``gen_iter``, the
         non-finite ``losses`` and a ``message``).
@@ -282,7 +286,10 @@ class _Loop:
         self.noise = torch.Generator(self.device).manual_seed(_seed_for(config.seed, "noise"))
         fixed = torch.Generator(self.device).manual_seed(_seed_for(config.seed, "fixed"))
         self.fixed_noise = prior(FIXED_NOISE_SIZE, config.nz, device=self.device, generator=fixed)
-        self.columns = METRIC_COLUMNS[config.algorithm]
+        self.update_cosine = (UpdateCosine(self.optimizer_d) if config.log_update_cosine
+                              else None)
+        self.columns = METRIC_COLUMNS[config.algorithm] + (
+            COSINE_COLUMNS if config.log_update_cosine else ())
         self.gen_iter = 0
         self.checkpoint_gen_iter: int | None = None
         self.critic_iters_total = 0
@@ -311,6 +318,8 @@ class _Loop:
             real = self.batches.next()
             z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
             stats = self._d_step(real, z)
+        if self.update_cosine is not None:
+            stats |= self.update_cosine.summary()
         z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
         stats |= self._g_step(z)
         self.gen_iter += 1
