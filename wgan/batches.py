@@ -83,7 +83,7 @@ class TensorBatches:
             self._order = self._permutation(self.epoch)
         index = self._order[self.position : self.position + self.batch_size]
         self.position += self.batch_size
-        batch = self.data[index].to(self.device, non_blocking=True)
+        batch = self.data.index_select(0, index).to(self.device, non_blocking=True)
         if batch.dtype == torch.uint8:
             return batch.float().div_(127.5).sub_(1.0)
         return batch.float()
