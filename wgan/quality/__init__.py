@@ -1,0 +1,37 @@
+"""Sample quality measured independently of the critic: what the paper shows only in pictures.
+
+The paper supports its central claim (Section 4.3, Figure 4: the WGAN estimate of the EM
+distance "correlates well with the visual quality of the generated samples") with sample
+grids. These modules measure sample quality without the critic, so the claim becomes a
+rank correlation:
+
+- :mod:`wgan.quality.pixel`        exact Wasserstein-1 distance between generated and
+  held-out real images in pixel space (POT, through :func:`wgan.distances.wasserstein1`).
+- :mod:`wgan.quality.digits`       a small digit classifier trained at run time on the
+  held-out digits (seconds, cached): class coverage (mode collapse as a number) and
+  confidence of generated digits.
+- :mod:`wgan.quality.correlation`  a loss curve read at checkpoints; Spearman's rank
+  correlation between it and a quality measure.
+- :mod:`wgan.quality.fid`          Frechet Inception distance, only with Inception weights
+  the user supplies (nothing is downloaded).
+- :mod:`wgan.quality.along_run`    all of the above at the generator snapshots of a run.
+"""
+
+from wgan.quality.along_run import quality_along_run, reference_floor
+from wgan.quality.correlation import RankCorrelation, curve_at, spearman
+from wgan.quality.digits import DigitScores, digit_classifier, digit_scores, labelled_digits
+from wgan.quality.pixel import as_pixels, pixel_w1
+
+__all__ = [
+    "DigitScores",
+    "RankCorrelation",
+    "as_pixels",
+    "curve_at",
+    "digit_classifier",
+    "digit_scores",
+    "labelled_digits",
+    "pixel_w1",
+    "quality_along_run",
+    "reference_floor",
+    "spearman",
+]

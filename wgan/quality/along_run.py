@@ -1,0 +1,172 @@
+"""Sample quality at every generator snapshot of a run, computed offline and cached.
+
+A run keeps its generator's weights every ``snapshot_every`` generator iterations
+(:class:`wgan.run.RunResult`). :func:`quality_along_run` draws the same noise batch through
+each snapshot and measures the images against held-out real ones: the pixel-space W1
+(:mod:`wgan.quality.pixel`) and, when a digit classifier is given, confidence and class
+coverage (:mod:`wgan.quality.digits`). Nothing here touches the critic, so these numbers
+can be set against the critic's loss curve (:mod:`wgan.quality.correlation`).
+
+The table is written next to the run (``quality-<key>.csv``, the key hashing every
+setting that changes it), so re-executing a notebook reads it back instead of
+measuring again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import torch
+
+from wgan.quality.digits import CLASSIFIER_VERSION, DigitClassifier, digit_scores
+from wgan.quality.pixel import pixel_w1
+from wgan.run import RunResult
+
+QUALITY_COLUMNS: tuple[str, ...] = ("gen_iter", "pixel_w1")
+DIGIT_COLUMNS: tuple[str, ...] = (
+    "confidence", "digit_fraction", "classes_covered", "effective_classes",
+)
+
+
+def generate(result: RunResult, iteration: int | None, n_samples: int, seed: int
+             ) -> torch.Tensor:
+    """Images from a run's generator at one snapshot, from a fixed noise batch.
+
+    Parameters
+    ----------
+    result : RunResult
+    iteration : int or None
+        One of ``result.snapshots``; ``None`` for the last checkpoint.
+    n_samples : int
+        Images to draw.
+    seed : int
+        Seed of the noise: the same seed gives the same z at every snapshot.
+
+    Returns
+    -------
+    torch.Tensor of shape (n_samples, *sample_shape), float32, on the CPU
+        The generator in eval mode (BatchNorm with its running statistics), as in the
+        run's sample grids.
+    """
+    if not isinstance(n_samples, int) or n_samples <= 0:
+        raise ValueError(
+            f"The 'n_samples' parameter must be a positive int. Got {n_samples!r} instead."
+        )
+    generator = result.load_generator(iteration)
+    z = torch.randn(n_samples, result.config.nz, generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        return torch.cat([generator(chunk) for chunk in z.split(256)]).float()
+
+
+def _key(result: RunResult, reference: torch.Tensor, classifier: DigitClassifier | None,
+         n_samples: int, seed: int, iterations: list[int]) -> str:
+    fingerprint = {
+        "reference": [list(reference.shape), float(reference.double().sum())],
+        "classifier": CLASSIFIER_VERSION if classifier is not None else None,
+        "classifier_sum": (float(sum(p.detach().double().sum() for p in classifier.parameters()))
+                           if classifier is not None else None),
+        "n_samples": n_samples,
+        "seed": seed,
+        "iterations": iterations,
+        "status": [result.status, result.detail.get("checkpoint_gen_iter")],
+    }
+    return hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()[:10]
+
+
+def quality_along_run(
+    result: RunResult,
+    reference: torch.Tensor,
+    *,
+    classifier: DigitClassifier | None = None,
+    n_samples: int = 500,
+    seed: int = 0,
+    iterations: list[int] | None = None,
+) -> pd.DataFrame:
+    """Pixel-space W1 (and digit scores) of the generator at each snapshot of a run.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished or diverged run with snapshots (``snapshot_every > 0``).
+    reference : torch.Tensor of shape (m, *sample_shape)
+        Held-out real images (uint8), e.g. ``load_images(..., split="heldout")``.
+    classifier : DigitClassifier or None, default=None
+        Adds the columns of :data:`DIGIT_COLUMNS` (digits data only).
+    n_samples : int, default=500
+        Generated images per snapshot.
+    seed : int, default=0
+        Seed of the noise batch, shared by all snapshots.
+    iterations : list of int or None, default=None
+        Snapshots to measure; all of ``result.snapshots`` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per snapshot: ``gen_iter`` (generator updates done), ``pixel_w1`` and,
+        with a classifier, :data:`DIGIT_COLUMNS` (NaN where the generator's images are
+        not finite). Read from the run directory when it
+        was measured before with the same settings.
+    """
+    chosen = list(result.snapshots if iterations is None else iterations)
+    missing = sorted(set(chosen) - set(result.snapshots))
+    if not chosen or missing:
+        raise ValueError(
+            f"The 'iterations' parameter of quality_along_run must name kept snapshots of "
+            f"the run, {result.snapshots}. Got {chosen!r} instead (missing {missing}). Set "
+            "snapshot_every in the run's config to keep snapshots."
+        )
+    path = result.run_dir / (
+        f"quality-{_key(result, reference, classifier, n_samples, seed, chosen)}.csv"
+    )
+    if path.is_file():
+        return pd.read_csv(path)
+    rows = []
+    for iteration in chosen:
+        images = generate(result, iteration, n_samples, seed)
+        row: dict[str, float] = {"gen_iter": iteration, "pixel_w1": math.nan}
+        if classifier is not None:
+            row |= dict.fromkeys(DIGIT_COLUMNS, math.nan)
+        if torch.isfinite(images).all():  # a diverged generator scores NaN, not an error
+            row["pixel_w1"] = pixel_w1(images, reference)
+            if classifier is not None:
+                scores = digit_scores(images, classifier)
+                row |= {name: getattr(scores, name) for name in DIGIT_COLUMNS}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    table.to_csv(temporary, index=False)
+    os.replace(temporary, path)
+    return table
+
+
+def reference_floor(train: torch.Tensor, reference: torch.Tensor, n_samples: int, seed: int = 0
+                    ) -> float:
+    """Pixel W1 between ``n_samples`` real training images and the held-out reference.
+
+    The value a perfect generator would score at the same sample size: the sampling
+    floor every :func:`quality_along_run` value is to be read against.
+
+    Parameters
+    ----------
+    train : torch.Tensor of shape (N, *sample_shape)
+        Training images (uint8); ``n_samples`` are drawn without replacement.
+    reference : torch.Tensor of shape (m, *sample_shape)
+    n_samples : int
+    seed : int, default=0
+
+    Returns
+    -------
+    float
+    """
+    if not 0 < n_samples <= len(train):
+        raise ValueError(
+            f"The 'n_samples' parameter of reference_floor must be in [1, {len(train)}] (the "
+            f"training images available). Got {n_samples!r} instead."
+        )
+    index = np.random.default_rng(seed).choice(len(train), size=n_samples, replace=False)
+    return pixel_w1(train[torch.from_numpy(index)], reference)
