@@ -130,6 +130,12 @@ def test_non_empty_directory_without_run_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+def test_run_killed_while_writing_its_config_starts_afresh(tmp_path: Path) -> None:
+    (tmp_path / ".lock").touch()
+    (tmp_path / ".config.json.tmp").write_text('{"algori')
+    assert train(toy_config(), tmp_path).status == "finished"
+
+
 def test_divergence_stops_run_and_keeps_last_good_checkpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

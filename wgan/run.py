@@ -468,13 +468,18 @@ def _claim(run_dir: Path, config: TrainConfig) -> None:
                 "this one to start over."
             )
         return
-    others = [p.name for p in run_dir.iterdir() if p.name != LOCK_NAME]
+    others = [p.name for p in run_dir.iterdir() if p.name != LOCK_NAME and not _is_temporary(p)]
     if others:
         raise ValueError(
             f"The run directory {str(run_dir)!r} is not empty and holds no run (no "
             f"{CONFIG_NAME}; found {sorted(others)[:5]}). Use an empty or new directory."
         )
     atomic_write_json(path, wanted)
+
+
+def _is_temporary(path: Path) -> bool:
+    """A temporary file of :func:`wgan.checkpoint.atomic_write` left by a killed process."""
+    return path.name.startswith(".") and path.name.endswith(".tmp")
 
 
 def _read_status(run_dir: Path) -> dict[str, Any]:
