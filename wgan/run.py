@@ -49,6 +49,7 @@ from wgan.checkpoint import (
 )
 from wgan.config import TrainConfig
 from wgan.device import resolve_device
+from wgan.fast import autocast, prepare_models, resolve_speed
 from wgan.instrument import COSINE_COLUMNS, UpdateCosine
 from wgan.models import build_generator, build_models
 from wgan.paths import runs_dir
@@ -279,6 +280,8 @@ class _Loop:
         generator, critic = build_models(config, self.sample_shape)
         self.generator = generator.to(self.device)
         self.critic = critic.to(self.device)
+        self.speed = resolve_speed(config, self.device)  # precision, layout, compile (wgan.fast)
+        prepare_models(self.generator, self.critic, self.speed)
         self.optimizer_g = make_optimizer(config.optimizer_g, self.generator.parameters(),
                                           config.lr_g, config.beta1, config.beta2)
         self.optimizer_d = make_optimizer(config.optimizer_d, self.critic.parameters(),
@@ -314,14 +317,15 @@ class _Loop:
         config = self.config
         n_d = (1 if config.algorithm == "gan"
                else critic_iters(self.gen_iter, config.n_critic, config.critic_warmup))
-        for _ in range(n_d):
-            real = self.batches.next()
+        with autocast(self.speed, self.device):
+            for _ in range(n_d):
+                real = self.batches.next()
+                z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
+                stats = self._d_step(real, z)
+            if self.update_cosine is not None:
+                stats |= self.update_cosine.summary()
             z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
-            stats = self._d_step(real, z)
-        if self.update_cosine is not None:
-            stats |= self.update_cosine.summary()
-        z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
-        stats |= self._g_step(z)
+            stats |= self._g_step(z)
         self.gen_iter += 1
         self.critic_iters_total += n_d
         values = torch.stack([stats[c].float() for c in self.columns]).tolist()
