@@ -10,7 +10,9 @@ from wgan.coverage import (
     high_quality_fraction,
     mixture_metrics,
     mode_counts,
+    mode_shares,
     modes_covered,
+    radial_error,
 )
 from wgan.toy import gaussian_ring, ring_means
 
@@ -105,7 +107,9 @@ def test_mixture_metrics_w1_of_collapse_onto_one_mean_is_mean_chord_length():
     collapsed = np.repeat(MEANS[:1], 8, axis=0)
     metrics = mixture_metrics(collapsed, MEANS, min_samples=8)
     expected = sum(4 * math.sin(math.pi * k / 8) for k in range(8)) / 8
-    assert metrics == pytest.approx({"modes": 1.0, "high_quality": 1.0, "w1": expected})
+    assert metrics == pytest.approx(
+        {"modes": 1.0, "high_quality": 1.0, "min_share": 0.0, "w1": expected}
+    )
 
 
 def test_mixture_metrics_accepts_tensors_and_matches_arrays():
@@ -115,6 +119,40 @@ def test_mixture_metrics_accepts_tensors_and_matches_arrays():
     from_tensors = mixture_metrics(fake.requires_grad_(), real)
     from_arrays = mixture_metrics(fake.detach().numpy(), real.numpy())
     assert from_tensors == pytest.approx(from_arrays)
+
+
+def test_mode_shares_count_far_samples_at_their_nearest_mode():
+    samples = np.concatenate([
+        _around(MEANS[0], 6, 0.5),  # blurred far beyond 3 sigma, still nearest to mode 0
+        _around(MEANS[4], 2, STD),
+        [[np.nan, np.nan], [0.3, 0.0]],  # not finite; and nearest to mode 0
+    ])
+    expected = np.zeros(8)
+    expected[0], expected[4] = 7 / 10, 2 / 10
+    np.testing.assert_allclose(mode_shares(samples), expected)
+
+
+def test_min_share_is_one_for_a_balanced_sample():
+    balanced = np.concatenate([_around(m, 5, 0.3) for m in MEANS])
+    assert mixture_metrics(balanced, MEANS)["min_share"] == pytest.approx(1.0)
+
+
+def test_radial_error_of_circles_is_their_radius_offset():
+    circle = _around(np.zeros(2), 16, 2.3)
+    inner = _around(np.zeros(2), 16, 1.9)
+    assert radial_error(circle) == pytest.approx(0.3)
+    assert radial_error(np.concatenate([circle, inner])) == pytest.approx(0.2)
+    assert radial_error(inner, radius=1.0) == pytest.approx(0.9)
+
+
+def test_radial_error_of_the_ring_is_the_half_normal_mean():
+    samples = gaussian_ring(20_000, torch.Generator().manual_seed(2))
+    assert radial_error(samples) == pytest.approx(STD * math.sqrt(2 / math.pi), rel=0.03)
+
+
+def test_radial_error_rejects_three_dimensional_points():
+    with pytest.raises(ValueError, match=r"'samples' parameter of radial_error must hold 2-D"):
+        radial_error(np.zeros((3, 3)))
 
 
 def test_mode_counts_rejects_one_dimensional_samples():

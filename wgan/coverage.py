@@ -10,9 +10,14 @@ that mode's mean.
   threshold is stated with every result because the count depends on it: one stray
   sample per mode is not coverage.
 - :func:`high_quality_fraction`: the fraction of samples that belong to some mode.
-- :func:`mixture_metrics`: both, plus the exact Wasserstein-1 distance between the
-  generated and a real sample (:func:`wgan.distances.wasserstein1`), which also sees
-  *how much* mass each mode gets and how far the off-mode samples are.
+- :func:`mode_shares`: the fraction of samples nearest to each mode, at any distance: a
+  mode nobody lands near is dropped (mode collapse), however blurred the rest is.
+- :func:`radial_error`: mean distance of the samples from the ring's circle, the
+  "low dimensional structure" Figure 2's caption says the WGAN learns first.
+- :func:`mixture_metrics`: modes covered, high-quality fraction and smallest share, plus
+  the exact Wasserstein-1 distance between the generated and a real sample
+  (:func:`wgan.distances.wasserstein1`), which also sees *how much* mass each mode gets
+  and how far the off-mode samples are.
 
 The defaults are the ring of Figure 2 (:func:`wgan.toy.gaussian_ring`: 8 modes on a
 circle of radius 2, standard deviation 0.02), so 3 sigma is a disc of radius 0.06 around
@@ -29,6 +34,7 @@ References
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -186,6 +192,61 @@ def high_quality_fraction(
     return float(counts.sum() / len(_as_points(samples, "samples", "high_quality_fraction")))
 
 
+def mode_shares(
+    samples: ArrayLike | torch.Tensor, means: ArrayLike | torch.Tensor | None = None
+) -> np.ndarray:
+    """Fraction of the samples whose nearest mean is each mode, at any distance.
+
+    Unlike :func:`mode_counts` there is no radius: this measures where the mass goes,
+    not how sharply. A share of 0 means no sample is even nearest to that mode.
+
+    Parameters
+    ----------
+    samples : array-like or torch.Tensor of shape (n, d)
+    means : array-like or torch.Tensor of shape (k, d), default=None
+        ``None`` is the ring of Figure 2.
+
+    Returns
+    -------
+    numpy.ndarray of shape (k,), float64
+        Sums to the fraction of finite samples (1 when all are finite); ``1 / k`` each
+        for a perfectly balanced generator.
+
+    Examples
+    --------
+    >>> mode_shares([[2.0, 0.0], [1.0, 0.1], [-3.0, 0.0], [-2.0, 0.0]],
+    ...             [[2.0, 0.0], [-2.0, 0.0]])
+    array([0.5, 0.5])
+    """
+    counts = mode_counts(samples, means, std=1.0, n_sigma=math.inf)
+    return counts / len(_as_points(samples, "samples", "mode_shares"))
+
+
+def radial_error(samples: ArrayLike | torch.Tensor, radius: float = 2.0) -> float:
+    """Mean absolute distance of the samples from the circle of ``radius`` at the origin.
+
+    Parameters
+    ----------
+    samples : array-like or torch.Tensor of shape (n, 2)
+    radius : float, default=2.0
+        Radius of the ring (:func:`wgan.toy.gaussian_ring`).
+
+    Returns
+    -------
+    float
+        ``mean | ||x|| - radius |`` in coordinate units; ``nan`` if a sample is not finite.
+        For the ring itself it is about ``std * sqrt(2 / pi) = 0.016``.
+    """
+    points = _as_points(samples, "samples", "radial_error")
+    if points.shape[1] != 2:
+        raise ValueError(
+            "The 'samples' parameter of radial_error must hold 2-D points, shape (n, 2). "
+            f"Got shape {points.shape} instead."
+        )
+    _check_positive("radius", radius, "radial_error")
+    return float(np.mean(np.abs(np.linalg.norm(points, axis=1) - radius)))
+
+
 def mixture_metrics(
     samples: ArrayLike | torch.Tensor,
     real: ArrayLike | torch.Tensor,
@@ -209,18 +270,22 @@ def mixture_metrics(
     Returns
     -------
     dict
-        ``modes`` (float, for a table of means), ``high_quality`` (fraction) and ``w1``
-        (exact W1 between the two empirical distributions, coordinate units; ``nan`` when
-        a sample is not finite). Even two samples of the target itself are at a W1 above
+        ``modes`` (float, for a table of means), ``high_quality`` (fraction),
+        ``min_share`` (k times the smallest of :func:`mode_shares`: 1 when every mode gets
+        its fair share of the mass, 0 when a mode is dropped) and ``w1`` (exact W1
+        between the two empirical distributions, coordinate units; ``nan`` when a
+        sample is not finite). Even two samples of the target itself are at a W1 above
         zero: compare with that floor, not with zero.
     """
     points = _as_points(samples, "samples", "mixture_metrics")
     reference = _as_points(real, "real", "mixture_metrics")
     finite = bool(np.isfinite(points).all())
+    shares = mode_shares(points, means)
     return {
         "modes": float(
             modes_covered(points, means, std, n_sigma=n_sigma, min_samples=min_samples)
         ),
         "high_quality": high_quality_fraction(points, means, std, n_sigma=n_sigma),
+        "min_share": float(len(shares) * shares.min()),
         "w1": wasserstein1(points, reference) if finite else float("nan"),
     }
