@@ -50,7 +50,7 @@ def test_ledger_html_escapes_every_cell():
 @pytest.mark.parametrize(
     ("verdict", "colour"),
     [("reproduced", "success"), ("partly reproduced", "warning"),
-     ("not reproduced", "danger"), ("not tested at this scale", "secondary"),
+     ("not reproduced", "danger"), ("not tested at this scale", "muted"),
      ("chapter not run at this scale", "light")],
 )
 def test_verdict_badge_colours_each_verdict(verdict, colour):

@@ -24,7 +24,7 @@ VERDICT_COLOURS: dict[str, str] = {
     "reproduced": "success",
     "partly reproduced": "warning",
     "not reproduced": "danger",
-    "not tested at this scale": "secondary",
+    "not tested at this scale": "muted",
 }
 """sphinx-design colour of each verdict's badge; any other verdict (a chapter that was not
 run) is drawn in ``light``."""
