@@ -14,6 +14,7 @@ from sklearn.datasets import load_digits
 
 import wgan.quality.along_run as along_run
 import wgan.quality.digits as digits
+import wgan.quality.fid as fid_module
 from wgan.config import TrainConfig
 from wgan.data import load_images
 from wgan.quality import (
@@ -313,16 +314,38 @@ def test_load_inception_refuses_weights_of_another_network(tmp_path: Path) -> No
         load_inception(path)
 
 
+def test_fid_is_the_frechet_distance_of_the_feature_gaussians(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    features = {1: rng.normal(size=(30, 4)), -1: rng.normal(1.0, 2.0, size=(40, 4))}
+    monkeypatch.setattr(fid_module, "load_inception", lambda path: None)
+    monkeypatch.setattr(fid_module, "inception_features",
+                        lambda images, model: features[int(images.flatten()[0])])
+    expected = frechet_distance(features[1].mean(0), np.cov(features[1], rowvar=False),
+                                features[-1].mean(0), np.cov(features[-1], rowvar=False))
+    assert fid(torch.ones(30, 3, 8, 8), -torch.ones(40, 3, 8, 8), tmp_path) == expected
+
+
+def test_fid_needs_two_images_per_set(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 2 images each"):
+        fid(torch.zeros(1, 3, 8, 8), torch.zeros(5, 3, 8, 8), tmp_path / "w.pth")
+
+
 @pytest.mark.slow
-def test_fid_with_user_weights_is_zero_for_identical_sets(tmp_path: Path) -> None:
+def test_inception_features_from_user_weights_are_2048_per_image(tmp_path: Path) -> None:
     from torchvision.models.inception import Inception3
 
     path = tmp_path / "inception.pth"
     torch.manual_seed(0)
     torch.save(Inception3(aux_logits=True, init_weights=False).state_dict(), path)
-    images = torch.rand(3, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    assert fid(images, images, path) == pytest.approx(0.0, abs=1e-3)
-    assert fid(images, -images, path) > 0.0
+    model = load_inception(path)
+    grey = torch.rand(2, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    features = fid_module.inception_features(grey, model)
+    assert features.shape == (2, fid_module.FEATURES) and np.all(np.isfinite(features))
+    # A grey image is read as the RGB image with three equal channels.
+    np.testing.assert_allclose(
+        fid_module.inception_features(grey.expand(-1, 3, -1, -1), model), features,
+        rtol=1e-4, atol=1e-4 * np.abs(features).max())
 
 
 # ---------------------------------------------------------------- along a run
