@@ -306,8 +306,9 @@ class KantorovichSolution:
 
         ``f = max_i (u_i - ||x_i - .||)`` has a kink at ``y_j`` when two real points are
         tight there (``u_i + v_j = ||x_i - y_j||`` for two i). The network simplex returns
-        a vertex of the dual polytope, with ``n + m - 1`` tight pairs for ``n`` (or ``m``)
-        transported ones, so a vertex potential has kinks at many fake points.
+        a vertex of the dual polytope, with at least ``n + m - 1`` tight pairs of which only
+        ``n`` carry mass when the plan is a permutation, so a vertex potential has kinks at
+        many fake points.
 
         Parameters
         ----------
