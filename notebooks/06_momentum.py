@@ -46,18 +46,29 @@ import torch
 
 from wgan.blowups import (
     BAND_FACTOR,
+    COLLAPSE_FRACTION,
     WINDOW,
     blow_up_onsets,
     cosine_evidence,
     mark_iterations,
+    negative_cosine_by_level,
     reference_levels,
     summary_table,
     verdict,
 )
 from wgan.claims import report
-from wgan.momentum import OPTIMIZERS, PAPER_LR, SCALES, data_note, run_sweep
+from wgan.momentum import (
+    OPTIMIZERS,
+    PAPER_LR,
+    SCALES,
+    data_note,
+    ring_sample_quality,
+    ring_w1_floor,
+    run_sweep,
+)
 from wgan.plotting import stamp
 from wgan.provenance import provenance
+from wgan.scales import pick
 
 # The networks here are tiny: one thread avoids OpenMP threads waiting on each other, which
 # on a shared CPU made these runs ten times slower.
@@ -222,6 +233,54 @@ table.style.format({"final W": "{:.2e}", "negative-cosine iterations": "{:.1%}",
                     "min cosine": "{:+.2f}", "lr": "{:g}", "median onset": "{:.0f}"})
 
 # %% [markdown]
+# ## Where the negative cosines are
+#
+# The runs with momentum, their generator iterations binned by the size of the W estimate
+# relative to the reference level: below 1 the critic separates real from fake less than
+# the paper's setting did at its best; below `COLLAPSE_FRACTION` we call the critic
+# *collapsed*; above `BAND_FACTOR` the run is outside its band (a blow-up).
+
+# %%
+by_level = negative_cosine_by_level(sweep)
+by_level.style.format({"share": "{:.1%}"})
+
+# %% [markdown]
+# ## Samples, measured without the critic
+#
+# "As the loss blew up and samples got worse": on the ring, sample quality has a measure
+# that does not go through the critic: the exact W1 between `n_quality` generated points
+# and a balanced sample of the ring (`wgan.mixture`, `wgan.coverage`), at the generator
+# snapshots of each run. The *floor* is the same distance for as many true samples of the
+# ring. Each
+# point below is one run: its final sample W1 against the share of its generator
+# iterations with a negative cosine.
+
+# %%
+n_quality = pick(scale, smoke=80, quick=800, paper=2000)
+quality = ring_sample_quality(sweep, n=n_quality, seed=seed)
+floor = ring_w1_floor(n_quality, seed=seed)
+final = quality.sort_values("gen_iter").groupby(["dataset", "optimizer", "lr", "seed"]).last()
+share = marked.groupby(["dataset", "optimizer", "lr", "seed"])["negative_cos"].mean()
+per_run = final.join(share.rename("negative share"), how="inner").reset_index()
+print(f"W1 floor (true ring samples): {floor:.3f}; final sample W1 of the runs: "
+      f"{per_run['w1'].min():.3f} to {per_run['w1'].max():.3f}")
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Ring runs: final W1 between generated samples and the ring (lower is better; dashed: the floor of true samples) against the share of generator iterations with a negative update cosine. Colours: optimizers; markers: learning rates.", "name": "fig-momentum-samples"}}
+markers = dict(zip(settings.lrs, "os^D", strict=False))
+fig, ax = plt.subplots(figsize=(8.5, 3.6))
+for (optimizer, lr), rows in per_run.groupby(["optimizer", "lr"]):
+    ax.scatter(rows["negative share"], rows["w1"], color=colors[optimizer],
+               marker=markers[lr], s=36, label=f"{labels[optimizer]}, lr {lr:g}")
+ax.axhline(floor, color="0.3", ls="--", lw=0.8)
+ax.set_xlabel("share of generator iterations with a negative cosine")
+ax.set_ylabel("final sample W1 to the ring")
+ax.set_ylim(bottom=0)
+ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+fig.tight_layout(rect=(0, 0.04, 1, 1))
+stamp(fig, record)
+plt.show()
+
+# %% [markdown]
 # ## What the numbers say
 #
 # Two facts hold by construction and are checked exactly: every cosine lies in $[-1, 1]$,
@@ -260,6 +319,9 @@ pd.DataFrame({
         f"{e.negative_rate_unstable:.1%} of {e.iterations_unstable}",
     "negative-cosine share of stable iterations (momentum runs)":
         f"{e.negative_rate_stable:.1%} of {e.iterations_stable}",
+    f"negative-cosine share with a collapsed critic (|W| < {COLLAPSE_FRACTION:g} x ref.)":
+        f"{e.negative_rate_collapsed:.1%} of {e.iterations_collapsed}",
+    "negative-cosine share otherwise": f"{e.negative_rate_healthy:.1%}",
 }, index=["measured"]).T
 
 # %% [markdown]

@@ -13,6 +13,7 @@ from wgan.blowups import (
     blow_up_onsets,
     cosine_evidence,
     mark_iterations,
+    negative_cosine_by_level,
     reference_levels,
     summary_table,
     verdict,
@@ -41,7 +42,7 @@ def _sweep(runs: dict[tuple[str, float, int], dict]) -> Sweep:
             "update_cos_mean": 0.5, "update_cos_min": np.where(neg, -0.2, 0.3),
             "update_cos_neg_frac": np.where(neg, 0.2, 0.0),
         }).assign(**keys))
-    return Sweep("quick", pd.DataFrame(rows), pd.concat(frames, ignore_index=True))
+    return Sweep("quick", pd.DataFrame(rows), pd.concat(frames, ignore_index=True), {})
 
 
 def _flat(level: float = 1.0, n: int = N) -> np.ndarray:
@@ -136,7 +137,7 @@ def _evidence(**changes: int) -> CosineEvidence:
                 blowups_high_lr=5, runs_high_lr=8, blowups_paper_lr=0, runs_paper_lr=8,
                 negative_before=2, negative_at=1, negative_near=3, negative_unstable=10,
                 iterations_unstable=100, negative_stable=1, iterations_stable=1000,
-                negative_plain=0)
+                negative_plain=0, negative_collapsed=0, iterations_collapsed=10)
     return CosineEvidence(**(base | changes))
 
 
@@ -173,3 +174,27 @@ def test_summary_table_counts_seeds_divergences_and_blow_ups() -> None:
     assert row["min cosine"] == pytest.approx(-0.2)
     assert table.loc[("rmsprop", PAPER_LR), "blew up"] == 0
     assert table.loc[("rmsprop", PAPER_LR), "final W"] == pytest.approx(1.0)
+
+
+def test_negative_cosines_binned_by_estimate_over_reference_level() -> None:
+    w = _flat(1.0)  # level 1 / 2 = 0.5
+    w[:10] = 0.01  # iterations 1-10: level 0.005, a collapsed critic
+    sweep = _sweep(REFERENCE | {
+        ("adam0.9", 1e-3, 0): {"w": w, "neg": [2, 3, 4, 30]},
+        ("adam0", 1e-3, 0): {"w": _flat(0.01)},  # no momentum: not counted
+    })
+    table = negative_cosine_by_level(sweep).set_index("|W| / reference")
+    assert table.loc["[0, 0.01)", "iterations"] == 10
+    assert table.loc["[0, 0.01)", "negative-cosine iterations"] == 3
+    assert table.loc["[0.2, 1)", "share"] == pytest.approx(1 / 30)
+    assert math.isnan(table.loc["[1, 3)", "share"]) and table["iterations"].sum() == N
+
+
+def test_evidence_counts_negative_cosines_of_collapsed_critics() -> None:
+    w = _flat(1.0)
+    w[:10] = 0.01
+    sweep = _sweep(REFERENCE | {("adam0.5", 1e-3, 0): {"w": w, "neg": [2, 3, 30]}})
+    e = cosine_evidence(sweep)
+    assert (e.negative_collapsed, e.iterations_collapsed) == (2, 10)
+    assert e.negative_rate_collapsed == pytest.approx(0.2)
+    assert e.negative_rate_healthy == pytest.approx(1 / 30)

@@ -10,7 +10,15 @@ import pytest
 
 import wgan.momentum
 from wgan.experiments import image_config
-from wgan.momentum import OPTIMIZERS, PAPER_LR, SCALES, momentum_config, run_sweep
+from wgan.momentum import (
+    OPTIMIZERS,
+    PAPER_LR,
+    SCALES,
+    momentum_config,
+    ring_sample_quality,
+    ring_w1_floor,
+    run_sweep,
+)
 
 
 @pytest.mark.parametrize("choice", OPTIMIZERS, ids=[c.key for c in OPTIMIZERS])
@@ -68,3 +76,20 @@ def test_sweep_trains_every_setting_and_reads_back(
     again = run_sweep("smoke", device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
     assert again.metrics.drop(columns="wall_time").equals(
         sweep.metrics.drop(columns="wall_time"))
+    quality = ring_sample_quality(sweep, n=16)
+    assert len(quality) == sum(len(r.snapshots) for r in sweep.results.values())
+    assert set(quality["gen_iter"]) == {0, 1, 2, 3}  # snapshots every 3 // 4 -> 1 iteration
+    assert (quality["w1"] > 0).all() and quality["modes"].between(0, 8).all()
+
+
+def test_ring_sample_quality_rejects_too_few_samples() -> None:
+    with pytest.raises(ValueError, match=r"'n' parameter of ring_sample_quality .* Got 4"):
+        ring_sample_quality(None, n=4)
+
+
+def test_ring_w1_floor_is_small_next_to_the_ring_radius() -> None:
+    # Two samples of the same ring: only the within-mode noise (std 0.02) and the
+    # multinomial mode weights of the plain sample separate them; the radius is 2.
+    floor = ring_w1_floor(800)
+    assert 0 < floor < 0.2
+    assert ring_w1_floor(800) == floor

@@ -21,6 +21,10 @@ of an out-of-band iteration (and of a divergence); the other iterations are *sta
 An iteration has a *negative cosine* when at least one of its critic steps moved the
 critic's weights against the gradient (``update_cos_neg_frac > 0``, :mod:`wgan.instrument`).
 
+The opposite of a blow-up is also tracked: the critic has *collapsed* at an iteration
+when its |estimate| is below ``COLLAPSE_FRACTION`` of the reference level (the critic no
+longer separates real from fake, whether or not the generator is good).
+
 References
 ----------
 .. [1] Arjovsky, Chintala & Bottou, "Wasserstein GAN", ICML 2017, Section 4.3.
@@ -37,7 +41,9 @@ from wgan.momentum import PAPER_LR, RUN_KEYS, Sweep
 
 BAND_FACTOR = 3.0  # out of band: |W estimate| above this many times the reference level
 WINDOW = 10  # generator iterations either side of an out-of-band iteration
+COLLAPSE_FRACTION = 0.05  # collapsed critic: |W estimate| below this share of the reference
 REFERENCE_OPTIMIZER = "rmsprop"  # with PAPER_LR: Algorithm 1's setting
+LEVEL_EDGES: tuple[float, ...] = (0.0, 0.01, COLLAPSE_FRACTION, 0.2, 1.0, BAND_FACTOR, np.inf)
 
 
 def reference_levels(sweep: Sweep) -> pd.Series:
@@ -82,8 +88,9 @@ def mark_iterations(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WIN
     Returns
     -------
     pandas.DataFrame
-        :attr:`Sweep.metrics` plus ``band`` (float), ``outside`` (bool), ``unstable``
-        (bool) and ``negative_cos`` (bool).
+        :attr:`Sweep.metrics` plus ``level`` (|W estimate| over the reference level),
+        ``band`` (float), ``outside`` (bool), ``unstable`` (bool), ``collapsed`` (bool)
+        and ``negative_cos`` (bool).
     """
     if not factor > 0 or not isinstance(window, int) or window < 0:
         raise ValueError(
@@ -92,10 +99,12 @@ def mark_iterations(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WIN
         )
     levels = reference_levels(sweep)
     marked = sweep.metrics.copy()
-    marked["band"] = factor * levels.reindex(
-        pd.MultiIndex.from_frame(marked[["dataset", "seed"]])).to_numpy()
+    reference = levels.reindex(pd.MultiIndex.from_frame(marked[["dataset", "seed"]])).to_numpy()
     w = marked["w_estimate"].to_numpy()
+    marked["level"] = np.abs(w) / reference
+    marked["band"] = factor * reference
     marked["outside"] = ~np.isfinite(w) | (np.abs(w) > marked["band"].to_numpy())
+    marked["collapsed"] = marked["level"] < COLLAPSE_FRACTION
     marked["negative_cos"] = marked["update_cos_neg_frac"] > 0
     onsets = blow_up_onsets(sweep, factor)
     unstable = np.zeros(len(marked), dtype=bool)
@@ -196,6 +205,9 @@ class CosineEvidence:
         The same in stable iterations of momentum runs.
     negative_plain : int
         Negative-cosine iterations of the runs without momentum (0 by construction).
+    negative_collapsed, iterations_collapsed : int
+        Negative-cosine iterations, and iterations, of momentum runs whose critic had
+        collapsed (|W| below ``COLLAPSE_FRACTION`` of the reference level).
     """
 
     blowups_momentum: int
@@ -214,6 +226,8 @@ class CosineEvidence:
     negative_stable: int
     iterations_stable: int
     negative_plain: int
+    negative_collapsed: int
+    iterations_collapsed: int
 
     @property
     def negative_rate_unstable(self) -> float:
@@ -231,6 +245,19 @@ class CosineEvidence:
     def negative_total(self) -> int:
         """Negative-cosine iterations of momentum runs."""
         return self.negative_unstable + self.negative_stable
+
+    @property
+    def negative_rate_collapsed(self) -> float:
+        """Fraction of the collapsed-critic iterations of momentum runs with a negative cosine."""
+        return self.negative_collapsed / self.iterations_collapsed if self.iterations_collapsed \
+            else float("nan")
+
+    @property
+    def negative_rate_healthy(self) -> float:
+        """The same fraction over the other iterations of momentum runs."""
+        healthy = self.iterations_unstable + self.iterations_stable - self.iterations_collapsed
+        return (self.negative_total - self.negative_collapsed) / healthy if healthy \
+            else float("nan")
 
 
 def cosine_evidence(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WINDOW
@@ -266,7 +293,38 @@ def cosine_evidence(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WIN
         negative_stable=int((momentum["negative_cos"] & ~momentum["unstable"]).sum()),
         iterations_stable=int((~momentum["unstable"]).sum()),
         negative_plain=int(marked.loc[~momentum_rows, "negative_cos"].sum()),
+        negative_collapsed=int((momentum["negative_cos"] & momentum["collapsed"]).sum()),
+        iterations_collapsed=int(momentum["collapsed"].sum()),
     )
+
+
+def negative_cosine_by_level(sweep: Sweep, edges: tuple[float, ...] = LEVEL_EDGES
+                             ) -> pd.DataFrame:
+    """Where the negative cosines of the momentum runs are, by |W estimate| / reference level.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    edges : tuple of float, default=LEVEL_EDGES
+        Increasing bin edges of |W| / reference level, from 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin: ``|W| / reference`` (the bin, as text), ``iterations``,
+        ``negative-cosine iterations`` and ``share`` (their fraction; NaN for an empty bin).
+    """
+    marked = mark_iterations(sweep)
+    momentum = marked[marked["optimizer"].isin(
+        sweep.runs.loc[sweep.runs["beta1"] > 0, "optimizer"].unique())]
+    bins = pd.cut(momentum["level"], list(edges), right=False)
+    grouped = momentum.groupby(bins, observed=False)["negative_cos"].agg(["size", "sum"])
+    return pd.DataFrame({
+        "|W| / reference": [f"[{i.left:g}, {i.right:g})" for i in grouped.index],
+        "iterations": grouped["size"].to_numpy(),
+        "negative-cosine iterations": grouped["sum"].astype(int).to_numpy(),
+        "share": (grouped["sum"] / grouped["size"].where(grouped["size"] > 0)).to_numpy(),
+    })
 
 
 def verdict(evidence: CosineEvidence, scale: str) -> tuple[str, str]:
@@ -301,7 +359,10 @@ def verdict(evidence: CosineEvidence, scale: str) -> tuple[str, str]:
         f"blow-ups (before {e.negative_before}, at or after {e.negative_at}); negative-cosine "
         f"iterations {e.negative_rate_unstable:.1%} of unstable vs "
         f"{e.negative_rate_stable:.1%} of stable iterations ({e.negative_unstable} of "
-        f"{e.negative_total} in unstable stretches); none without momentum "
+        f"{e.negative_total} in unstable stretches); {e.negative_collapsed} of them with a "
+        f"collapsed critic (|W| < {COLLAPSE_FRACTION:g} x reference: "
+        f"{e.negative_rate_collapsed:.1%} of such iterations vs "
+        f"{e.negative_rate_healthy:.1%} of the others); none without momentum "
         f"({e.negative_plain})"
     )
     if scale == "smoke":

@@ -20,6 +20,10 @@ Both networks use the optimizer under test, as the authors' ``--adam`` switch do
 the same learning rate. A run that produces a non-finite loss stops through the run loop's
 guard (``RunResult.status == "diverged"``) and is kept in the sweep.
 
+On the ring, sample quality is measured without the critic (the paper's "samples got
+worse"): :func:`ring_sample_quality` computes the measures of :mod:`wgan.coverage`, exact
+W1 to a balanced sample of the ring included, at the generator snapshots of every run.
+
 References
 ----------
 .. [1] Arjovsky, Chintala & Bottou, "Wasserstein GAN", ICML 2017, Section 4.3.
@@ -31,14 +35,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from wgan.config import TrainConfig
+from wgan.distances import wasserstein1
 from wgan.experiments import image_config, image_data
+from wgan.mixture import balanced_ring_sample, coverage_over_training
 from wgan.paths import runs_dir
 from wgan.run import RunResult, cached_run
 from wgan.scales import check_scale
+from wgan.toy import gaussian_ring
 
 PAPER_LR = 5e-5  # alpha of Algorithm 1
+RING_SNAPSHOTS = 4  # generator snapshots along a ring run (and the initial one)
 DATASETS: tuple[str, ...] = ("ring8", "images")
 
 
@@ -172,8 +181,8 @@ def momentum_config(
     return base.replace(
         optimizer_g=choice.name, optimizer_d=choice.name, beta1=choice.beta1,
         lr_g=lr, lr_d=lr, generator_iters=iters, critic_warmup=settings.critic_warmup,
-        snapshot_every=0, sample_every=iters, checkpoint_every=max(1, iters // 4),
-        log_update_cosine=True,
+        snapshot_every=max(1, iters // RING_SNAPSHOTS) if dataset == "ring8" else 0,
+        sample_every=iters, checkpoint_every=max(1, iters // 4), log_update_cosine=True,
     ).validate()
 
 
@@ -193,11 +202,15 @@ class Sweep:
         Every run's metrics rows (``gen_iter``, ``w_estimate``, ``loss_d``, ...,
         :data:`wgan.instrument.COSINE_COLUMNS`) with the run's ``dataset``,
         ``optimizer``, ``lr`` and ``seed`` added.
+    results : dict
+        The :class:`~wgan.run.RunResult` of every run, keyed by its
+        ``(dataset, optimizer, lr, seed)``.
     """
 
     scale: str
     runs: pd.DataFrame
     metrics: pd.DataFrame
+    results: dict[tuple[str, str, float, int], RunResult]
 
 
 RUN_KEYS: tuple[str, ...] = ("dataset", "optimizer", "lr", "seed")
@@ -226,7 +239,7 @@ def run_sweep(
     """
     settings = SCALES[check_scale(scale)]
     parent = Path(root) if root is not None else runs_dir() / scale
-    rows, frames = [], []
+    rows, frames, results = [], [], {}
     for dataset in datasets:
         for choice in OPTIMIZERS:
             for lr in settings.lrs:
@@ -239,7 +252,42 @@ def run_sweep(
                             "seed": run_seed}
                     rows.append(keys | _run_row(result, choice))
                     frames.append(result.metrics.assign(**keys))
-    return Sweep(scale, pd.DataFrame(rows), pd.concat(frames, ignore_index=True))
+                    results[dataset, choice.key, lr, run_seed] = result
+    return Sweep(scale, pd.DataFrame(rows), pd.concat(frames, ignore_index=True), results)
+
+
+def ring_sample_quality(sweep: Sweep, n: int = 800, seed: int = 0) -> pd.DataFrame:
+    """Sample quality of every ring run at its generator snapshots, without the critic.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    n : int, default=800
+        Generated samples per snapshot, and points of the balanced reference sample of
+        the ring (``n // 8`` per mode).
+    seed : int, default=0
+        Seed of the reference sample and of the generators' noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per snapshot of each ring run: :data:`RUN_KEYS`, ``gen_iter`` and the
+        columns of :func:`wgan.mixture.coverage_over_training` (``modes``,
+        ``high_quality``, ``min_share``, ``w1`` in coordinate units, ``radial_error``).
+        Runs stopped by the non-finite guard are measured at the snapshots they kept.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 8:
+        raise ValueError(
+            f"The 'n' parameter of ring_sample_quality must be an int of at least 8 (one "
+            f"point per mode). Got {n!r} instead."
+        )
+    reference = _ring_reference(n, seed)
+    frames = [
+        coverage_over_training(result, reference, n=n, seed=seed).drop(
+            columns=["method", "seed"]).assign(**dict(zip(RUN_KEYS, keys, strict=True)))
+        for keys, result in sweep.results.items() if keys[0] == "ring8"
+    ]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _run_row(result: RunResult, choice: OptimizerChoice) -> dict[str, object]:
@@ -260,3 +308,21 @@ def data_note(scale: str) -> str:
     """One sentence for the provenance: what the two datasets of the sweep are."""
     return f"ring of 8 Gaussians; images: {image_data(scale).note}"
 
+
+
+def ring_w1_floor(n: int = 800, seed: int = 0) -> float:
+    """W1 from ``n`` true samples of the ring to the reference of :func:`ring_sample_quality`.
+
+    What a perfect generator would score at this sample size (in coordinate units): the
+    floor to compare the runs' ``w1`` with.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 8:
+        raise ValueError(
+            f"The 'n' parameter of ring_w1_floor must be an int of at least 8. Got {n!r} instead."
+        )
+    real = gaussian_ring(n, torch.Generator().manual_seed(seed + 1))
+    return wasserstein1(real.numpy(), _ring_reference(n, seed).numpy())
+
+
+def _ring_reference(n: int, seed: int) -> torch.Tensor:
+    return balanced_ring_sample(n // 8, torch.Generator().manual_seed(seed))
