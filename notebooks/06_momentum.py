@@ -68,6 +68,7 @@ from wgan.momentum import (
 )
 from wgan.plotting import stamp
 from wgan.provenance import provenance
+from wgan.quality import spearman
 from wgan.scales import pick
 
 # The networks here are tiny: one thread avoids OpenMP threads waiting on each other, which
@@ -281,6 +282,18 @@ stamp(fig, record)
 plt.show()
 
 # %% [markdown]
+# Do the runs whose critic steps go uphill more often end with worse samples? Spearman's
+# rank correlation over the ring runs with momentum (positive: more negative cosines,
+# worse samples).
+
+# %%
+with_momentum = [choice.key for choice in OPTIMIZERS if choice.name == "adam" and choice.beta1 > 0]
+momentum_runs = per_run[per_run["optimizer"].isin(with_momentum) & np.isfinite(per_run["w1"])]
+association = (spearman(momentum_runs["negative share"], momentum_runs["w1"])
+               if len(momentum_runs) >= 3 else None)
+print(f"ring runs with momentum, negative-cosine share vs final sample W1: {association}")
+
+# %% [markdown]
 # ## What the numbers say
 #
 # Two facts hold by construction and are checked exactly: every cosine lies in $[-1, 1]$,
@@ -329,5 +342,7 @@ pd.DataFrame({
 
 # %%
 result, measured = verdict(evidence, scale)
+if association is not None:
+    measured += f"; ring runs with momentum, negative-cosine share vs final sample W1: {association}"
 report("momentum", measured=measured, verdict=result, scale=scale)
 print(record.summary())

@@ -73,6 +73,17 @@ def reference_levels(sweep: Sweep) -> pd.Series:
     return levels
 
 
+def _reference_per_row(sweep: Sweep) -> np.ndarray:
+    """The reference level of each row of ``sweep.metrics``, shape (rows,)."""
+    index = pd.MultiIndex.from_frame(sweep.metrics[["dataset", "seed"]])
+    return reference_levels(sweep).reindex(index).to_numpy()
+
+
+def _outside(w: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """Out of band: not finite, or |w| above ``band`` (same shapes, boolean result)."""
+    return ~np.isfinite(w) | (np.abs(w) > band)
+
+
 def mark_iterations(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WINDOW
                     ) -> pd.DataFrame:
     """The sweep's metrics with the definitions of this module as columns.
@@ -97,13 +108,11 @@ def mark_iterations(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WIN
             "The 'factor' parameter of mark_iterations must be positive and 'window' a "
             f"non-negative int. Got factor={factor!r}, window={window!r} instead."
         )
-    levels = reference_levels(sweep)
     marked = sweep.metrics.copy()
-    reference = levels.reindex(pd.MultiIndex.from_frame(marked[["dataset", "seed"]])).to_numpy()
-    w = marked["w_estimate"].to_numpy()
-    marked["level"] = np.abs(w) / reference
+    reference = _reference_per_row(sweep)
+    marked["level"] = marked["w_estimate"].abs().to_numpy() / reference
     marked["band"] = factor * reference
-    marked["outside"] = ~np.isfinite(w) | (np.abs(w) > marked["band"].to_numpy())
+    marked["outside"] = _outside(marked["w_estimate"].to_numpy(), factor * reference)
     marked["collapsed"] = marked["level"] < COLLAPSE_FRACTION
     marked["negative_cos"] = marked["update_cos_neg_frac"] > 0
     onsets = blow_up_onsets(sweep, factor)
@@ -133,9 +142,8 @@ def blow_up_onsets(sweep: Sweep, factor: float = BAND_FACTOR) -> pd.DataFrame:
     levels = reference_levels(sweep)
     runs = sweep.runs.set_index(list(RUN_KEYS))
     metrics = sweep.metrics
-    w = metrics["w_estimate"]
-    band = factor * levels.reindex(pd.MultiIndex.from_frame(metrics[["dataset", "seed"]]))
-    outside = metrics[(~np.isfinite(w) | (w.abs() > band.to_numpy())).to_numpy()]
+    band = factor * _reference_per_row(sweep)
+    outside = metrics[_outside(metrics["w_estimate"].to_numpy(), band)]
     first = outside.groupby(list(RUN_KEYS))["gen_iter"].min()
     onset = pd.concat([first.reindex(runs.index), runs["diverged_at"]], axis=1).min(axis=1)
     return runs.assign(
