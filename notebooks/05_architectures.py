@@ -239,4 +239,7 @@ report(
     verdict=verdict_modes,
     scale=scale,
 )
+training = {key: float(run.metrics["wall_time"].iloc[-1]) for key, run in runs.items()}
+print(f"training time of the six runs (when they were trained, cached since): "
+      f"{sum(training.values()):.0f} s")
 print(record.summary())

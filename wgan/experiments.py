@@ -139,7 +139,7 @@ SCALES: dict[str, ScaleSettings] = {
     "smoke": ScaleSettings(image_size=16, batch_size=16, nz=8, width=4, mlp_hidden=16,
                            generator_iters=4, snapshots=2, critic_warmup=False),
     "quick": ScaleSettings(image_size=16, batch_size=64, nz=32, width=32, mlp_hidden=256,
-                           generator_iters=2000, snapshots=10, critic_warmup=True),
+                           generator_iters=2000, snapshots=20, critic_warmup=True),
     "paper": ScaleSettings(image_size=64, batch_size=64, nz=100, width=64, mlp_hidden=512,
                            generator_iters=None, snapshots=20, critic_warmup=True),
 }
