@@ -49,6 +49,7 @@ from wgan.blowups import (
     COLLAPSE_FRACTION,
     WINDOW,
     blow_up_onsets,
+    blow_up_table,
     cosine_evidence,
     mark_iterations,
     negative_cosine_by_level,
@@ -234,6 +235,15 @@ table.style.format({"final W": "{:.2e}", "negative-cosine iterations": "{:.1%}",
                     "min cosine": "{:+.2f}", "lr": "{:g}", "median onset": "{:.0f}"})
 
 # %% [markdown]
+# The runs that blew up, with the negative-cosine iterations in the `WINDOW` iterations
+# before their onset and from the onset on:
+
+# %%
+blown = blow_up_table(sweep)
+print(f"{len(blown)} of {len(runs)} runs blew up")
+blown.drop(columns=["optimizer", "beta1"]).rename(columns={"label": "optimizer"})
+
+# %% [markdown]
 # ## Where the negative cosines are
 #
 # The runs with momentum, their generator iterations binned by the size of the W estimate
@@ -336,6 +346,23 @@ pd.DataFrame({
         f"{e.negative_rate_collapsed:.1%} of {e.iterations_collapsed}",
     "negative-cosine share otherwise": f"{e.negative_rate_healthy:.1%}",
 }, index=["measured"]).T
+
+# %% [markdown]
+# ### Reading the result
+#
+# The verdict below is computed from the three parts above; the numbers printed with it
+# are those of this execution. Two readings help with them. When the negative cosines sit
+# in iterations where the critic has *collapsed* rather than in unstable stretches, they
+# mark a critic whose gradient has shrunk to batch noise: momentum then carries the
+# previous direction while the current gradient points anywhere, so the step goes
+# uphill about as often as chance allows, without any blow-up. And a generator can fail
+# with the W estimate staying inside its band (the clipped critic's estimate saturates):
+# the sample W1 of the ring runs shows those failures, which the loss-based definition of
+# a blow-up does not count.
+#
+# The paper's setting (DCGAN on LSUN bedrooms at 64x64 for about 236,000 generator
+# iterations, where the authors saw the effect) is `scale = "paper"`; it needs a GPU,
+# and this page reports it only if the provenance above says `paper`.
 
 # %% [markdown]
 # ## Verdict

@@ -11,6 +11,7 @@ import pytest
 from wgan.blowups import (
     CosineEvidence,
     blow_up_onsets,
+    blow_up_table,
     cosine_evidence,
     mark_iterations,
     negative_cosine_by_level,
@@ -198,3 +199,15 @@ def test_evidence_counts_negative_cosines_of_collapsed_critics() -> None:
     assert (e.negative_collapsed, e.iterations_collapsed) == (2, 10)
     assert e.negative_rate_collapsed == pytest.approx(0.2)
     assert e.negative_rate_healthy == pytest.approx(1 / 30)
+
+
+def test_blow_up_table_counts_negative_cosines_around_each_onset() -> None:
+    sweep = _sweep(REFERENCE | {
+        ("adam0.9", 1e-2, 0): {"w": _spike(20, 100.0), "neg": [9, 10, 19, 20, 30, 31]},
+        ("adam0.5", 1e-2, 0): {"w": _flat()},
+    })
+    table = blow_up_table(sweep, window=10)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert (row["optimizer"], row["onset"]) == ("adam0.9", 20)
+    assert (row["negative before"], row["negative from onset"]) == (2, 2)  # 10, 19 | 20, 30

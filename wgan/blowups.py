@@ -155,6 +155,32 @@ def blow_up_onsets(sweep: Sweep, factor: float = BAND_FACTOR) -> pd.DataFrame:
     )
 
 
+def blow_up_table(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WINDOW
+                  ) -> pd.DataFrame:
+    """The runs that blew up, with the negative-cosine iterations around their onsets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run that blew up: :data:`~wgan.momentum.RUN_KEYS`, ``label``,
+        ``beta1``, ``status``, ``onset``, ``negative before`` (negative-cosine iterations
+        among the ``window`` iterations before the onset) and ``negative from onset``
+        (among the onset and the ``window`` iterations after it).
+    """
+    onsets = blow_up_onsets(sweep, factor)
+    blown = onsets[onsets["blew_up"]]
+    negative = mark_iterations(sweep, factor, window).set_index(list(RUN_KEYS))
+    negative = negative.loc[negative["negative_cos"], "gen_iter"]
+    before, after = [], []
+    for keys, onset in blown["onset"].items():
+        at = negative.loc[[keys]].to_numpy() - onset if keys in negative.index else np.array([])
+        before.append(int(((at >= -window) & (at < 0)).sum()))
+        after.append(int(((at >= 0) & (at <= window)).sum()))
+    return blown.assign(**{"negative before": before, "negative from onset": after})[
+        ["label", "beta1", "status", "onset", "negative before", "negative from onset"]
+    ].reset_index()
+
+
 def summary_table(sweep: Sweep, factor: float = BAND_FACTOR) -> pd.DataFrame:
     """One row per (dataset, optimizer, learning rate), seeds counted.
 
@@ -276,13 +302,10 @@ def cosine_evidence(sweep: Sweep, factor: float = BAND_FACTOR, window: int = WIN
     momentum_runs = onsets["beta1"] > 0
     momentum_rows = marked["optimizer"].isin(onsets.loc[momentum_runs, "optimizer"].unique())
     high, paper = onsets["lr"] == onsets["lr"].max(), onsets["lr"] == PAPER_LR
-    before = at = near = 0
-    for _, run in onsets[momentum_runs & onsets["blew_up"]].iterrows():
-        rows = marked[(marked[list(RUN_KEYS)] == run[list(RUN_KEYS)]).all(axis=1)]
-        negative = rows.loc[rows["negative_cos"], "gen_iter"].to_numpy()
-        is_before = bool(((negative >= run["onset"] - window) & (negative < run["onset"])).any())
-        is_at = bool(((negative >= run["onset"]) & (negative <= run["onset"] + window)).any())
-        before, at, near = before + is_before, at + is_at, near + (is_before or is_at)
+    blown = blow_up_table(sweep, factor, window)
+    blown = blown[blown["beta1"] > 0]
+    has_before, has_at = blown["negative before"] > 0, blown["negative from onset"] > 0
+    before, at, near = int(has_before.sum()), int(has_at.sum()), int((has_before | has_at).sum())
     momentum = marked[momentum_rows]
     return CosineEvidence(
         blowups_momentum=int(onsets.loc[momentum_runs, "blew_up"].sum()),
