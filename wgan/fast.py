@@ -66,12 +66,17 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 """The plain float32 step: what :mod:`wgan.train` does with no switch on."""
 
 # Fastest settings measured with `python -m wgan.bench --sweep` (generator iterations/s,
-# batch 64, 5 critic steps, 64x64 RGB; toy: ring8, the mixture chapter's MLP), keyed by
-# (device type, network family, see network_family). CPU: the 2-core AMD EPYC (AVX-512
-# BF16) this project is developed on; provisional until the sweep on a quiet machine is
-# recorded in the reproducibility chapter. The CUDA entries are the standard choices for
-# tensor-core GPUs and were not measured here (no GPU was available); rerun the sweep on a
-# GPU and update them.
+# batch 64, 5 critic steps, 64x64 RGB photos), keyed by (device type, network family, see
+# network_family). CPU: the 2-core AMD EPYC (AVX-512 BF16) this project is developed on,
+# shared with other work (load average 6-9, so the absolute rates are low; the loops take
+# turns, so the comparison holds). DCGAN: float32 channels-last 0.038 it/s, float32 NCHW
+# 0.028, bfloat16 0.023-0.025: oneDNN computes bfloat16 convolution weight gradients
+# with a kernel about 4x slower than its float32 one on this CPU, which outweighs the
+# faster bfloat16 forward passes; torch.compile gained nothing measurable after 140 s of
+# compilation. MLP: bfloat16 1.2x float32 (median of 6 rounds). Toy data: tiny networks,
+# bound by per-operation overhead, where bfloat16 casts only add work. The CUDA entries
+# are the standard choices for tensor-core GPUs and were not measured (no GPU was
+# available); rerun the sweep on a GPU and update them.
 MEASURED_DEFAULTS: dict[tuple[str, str], Speed] = {
     ("cpu", "conv"): Speed("float32", channels_last=True, compile="off"),
     ("cpu", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
