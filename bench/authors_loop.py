@@ -18,6 +18,10 @@ the package trains with it. It keeps every trait of the original that costs time
 - float32 throughout, and the four logged losses read back to the host (a device sync)
   after every generator iteration.
 
+What the script does besides training is left out, as it costs little next to a step and
+the project's loop is timed without it too: saving sample grids every 500 generator
+iterations and checkpoints every epoch.
+
 Signs follow the paper (the critic minimises ``f(fake) - f(real)``, the generator
 ``-f(G(z))``); the authors' script backpropagates +1/-1 on the same means, which is the
 same computation with the critic's sign flipped.
