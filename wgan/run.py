@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from wgan import gan
 from wgan.batches import real_batches
