@@ -81,3 +81,13 @@ def test_curves_with_samples_has_a_curve_and_grids_per_run(tiny_runs, tmp_path: 
                                                   "iteration 4"]
     fig.savefig(tmp_path / "figure.png")
     plt.close(fig)
+
+
+def test_curve_limits_let_isolated_spikes_run_off_the_panel() -> None:
+    from wgan.metrics import median_filter
+    from wgan.sheets import _limits
+
+    raw = np.linspace(1.0, 0.0, 500)
+    raw[100] = 50.0  # one spike
+    low, high = _limits(raw, median_filter(raw, 5), 5)
+    assert high < 2.0 and low < 0.0 < 1.0 < high

@@ -141,6 +141,8 @@ def curves_with_samples(
     Returns
     -------
     matplotlib.figure.Figure
+        The vertical axis of each curve spans the filtered curve and the central 98% of
+        the raw values: isolated spikes of the raw curve run off the panel.
     """
     fig = plt.figure(figsize=(12, 2.6 * len(runs)))
     grid = fig.add_gridspec(len(runs), 2 + n_grids, width_ratios=[2.6, 0.15] + [1] * n_grids)
@@ -152,6 +154,10 @@ def curves_with_samples(
                 label=f"median filter ({width})")
         if reference is not None:
             ax.axhline(reference[0], color="k", ls="--", lw=0.8, label=reference[1])
+        low, high = _limits(run.metrics[column].to_numpy(), y, width)
+        if reference is not None:  # keep the reference line in view
+            low, high = min(low, reference[0]), max(high, reference[0] + 0.02 * (high - low))
+        ax.set_ylim(low, high)
         shown = evenly_spaced(run.snapshots, n_grids)
         for iteration in shown:
             ax.axvline(iteration, color="0.5", ls=":", lw=0.8)
@@ -165,3 +171,14 @@ def curves_with_samples(
                          title=f"iteration {iteration}")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+def _limits(raw: np.ndarray, filtered: np.ndarray, width: int) -> tuple[float, float]:
+    """Vertical range: the filtered curve away from its zero-padded ends, and the 1-99%
+    quantiles of the raw values, with a margin of 5%."""
+    inner = filtered[width // 2: len(filtered) - width // 2] if len(filtered) > width else filtered
+    finite = raw[np.isfinite(raw)]
+    low = min(np.min(inner), np.quantile(finite, 0.01))
+    high = max(np.max(inner), np.quantile(finite, 0.99))
+    margin = 0.05 * (high - low) or 0.05 * max(abs(high), 1e-12)
+    return float(low - margin), float(high + margin)
