@@ -14,6 +14,9 @@ VENV ?= .venv
 SCALE ?= quick
 DEVICE ?= auto
 SEED ?= 0
+# torch threads per notebook. One thread avoids thrashing on small models and busy machines;
+# run notebooks side by side with `make -jN execute` to use more cores.
+THREADS ?= 1
 PYTEST_ARGS ?=
 
 BIN := $(VENV)/bin
@@ -36,6 +39,7 @@ help: ## List the targets and the variables they read
 	@echo "  SCALE=$(SCALE)   smoke | quick | paper (make test always uses smoke)"
 	@echo "  DEVICE=$(DEVICE)   auto | cpu | cuda"
 	@echo "  SEED=$(SEED)"
+	@echo "  THREADS=$(THREADS)   torch threads per notebook (make -jN runs N notebooks at once)"
 	@echo "  VENV=$(VENV)   PYTHON=$(PYTHON)"
 
 # ---------------------------------------------------------------- environment
@@ -66,7 +70,7 @@ book/executed/99_claims.ipynb: $(filter-out book/executed/99_claims.ipynb,$(EXEC
 book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE)
 	mkdir -p $(@D)
 	$(BIN)/jupytext --quiet --to ipynb --output $@.src.ipynb $<
-	$(BIN)/papermill --cwd notebooks --log-level WARNING \
+	OMP_NUM_THREADS=$(THREADS) $(BIN)/papermill --cwd notebooks --log-level WARNING \
 	  -p scale $(SCALE) -p device $(DEVICE) -p seed $(SEED) $@.src.ipynb $@.tmp.ipynb
 	rm -f $@.src.ipynb
 	mv $@.tmp.ipynb $@
