@@ -99,7 +99,7 @@ browser: $(STAMP) ## Headless Chromium over the built book; screenshots in tests
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/test_book_browser.py
 
 nbval: $(STAMP) sync ## Run the notebooks (smoke scale, their default) through nbval
-	cd notebooks && ../$(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
+	cd notebooks && OMP_NUM_THREADS=$(THREADS) ../$(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
 	  $(notdir $(PAIRED))
 
 lint: $(STAMP) ## ruff over the package, tests and notebook sources
