@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 import torch
 
+from wgan.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from wgan.coverage import mode_counts
 from wgan.mixture import (
     SCALES,
     balanced_ring_sample,
     coverage_over_training,
+    critic_saturation,
     generator_samples,
     mixture_config,
     run_mixture,
@@ -71,3 +73,26 @@ def test_coverage_over_training_measures_every_snapshot(tmp_path):
     assert (table["w1"] > 0).all()
     final = generator_samples(result, 50)
     assert torch.equal(final, generator_samples(result, 50, iteration=4))
+
+
+def test_critic_saturation_counts_parameters_at_the_bound(tmp_path):
+    result = run_mixture("wgan", "smoke", seed=0, device="cpu", root=tmp_path,
+                         generator_iters=1, critic_warmup=False)
+    path = result.run_dir / CHECKPOINT_NAME
+    state = load_checkpoint(path)
+    critic = state["critic"]
+    first = next(iter(critic))
+    # The first tensor at -c, the rest at c / 2 (saturated only with a 60% tolerance).
+    state["critic"] = {k: torch.full_like(v, 0.005) for k, v in critic.items()}
+    state["critic"][first] = torch.full_like(critic[first], -0.01)
+    total = sum(v.numel() for v in critic.values())
+    torch.save(state, path)
+    assert critic_saturation(result) == pytest.approx(critic[first].numel() / total)
+    assert critic_saturation(result, tolerance=0.6) == 1.0
+
+
+def test_critic_saturation_rejects_a_gan_run(tmp_path):
+    result = run_mixture("gan", "smoke", seed=0, device="cpu", root=tmp_path,
+                         generator_iters=1)
+    with pytest.raises(ValueError, match="'result' parameter of critic_saturation must be a"):
+        critic_saturation(result)
