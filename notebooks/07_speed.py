@@ -114,10 +114,10 @@ curve_config = TrainConfig(
     **pick(scale,
            smoke=dict(image_size=16, ngf=8, ndf=8, nz=8, batch_size=16, n_critic=2,
                       generator_iters=6),
-           quick=dict(image_size=32, ngf=16, ndf=16, batch_size=64, generator_iters=150),
+           quick=dict(image_size=32, ngf=16, ndf=16, batch_size=32, generator_iters=100),
            paper=dict(image_size=64, generator_iters=1000)),
 )
-seeds = [seed + i for i in range(pick(scale, smoke=3, quick=4, paper=5))]
+seeds = [seed + i for i in range(pick(scale, smoke=3, quick=3, paper=5))]
 float32_config = curve_config.replace(precision="float32", channels_last=False, compile="off")
 fast_config = curve_config.replace(precision="bfloat16", channels_last=True)
 reference = learning_curves(float32_config, seeds, f"speed-float32-{scale}")
