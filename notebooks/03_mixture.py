@@ -281,6 +281,7 @@ for ax, column in zip(axes[2:], ("modes", "high_quality"), strict=True):
     ax.axhline(references.loc["ring (real samples)", column], color="k", ls="--", lw=0.8)
     ax.set_title(panels[column], fontsize=10)
     ax.set_xlabel("generator iteration")
+    ax.locator_params(axis="x", nbins=4)
 fig.tight_layout(rect=(0, 0.04, 1, 1))
 stamp(fig, record)
 plt.show()
