@@ -118,8 +118,9 @@ class RunResult:
     def snapshots(self) -> list[int]:
         """Generator iterations whose generator weights are kept (snapshots, last checkpoint)."""
         kept = {int(p.stem.split("_")[1]) for p in (self.run_dir / SNAPSHOTS_DIR).glob("*.pt")}
-        if (self.run_dir / CHECKPOINT_NAME).is_file():
-            kept.add(self.detail["checkpoint_gen_iter"])
+        last = self.detail.get("checkpoint_gen_iter")
+        if (self.run_dir / CHECKPOINT_NAME).is_file() and last is not None:
+            kept.add(int(last))
         return sorted(kept)
 
     def load_generator(
