@@ -15,6 +15,7 @@ from torch import nn
 
 from wgan import bench
 from wgan.bench import (
+    PeakMatmulRates,
     bench_config,
     count_flops,
     load_authors_loop,
@@ -139,9 +140,12 @@ def test_take_turns_times_every_loop_once_per_round():
     def step(name):
         counts[name] += 1
 
+    probes: list[int] = []
     rates = take_turns({name: (lambda n=name: step(n)) for name in counts},
-                       device=torch.device("cpu"), warmup=2, iters=3, rounds=4)
+                       device=torch.device("cpu"), warmup=2, iters=3, rounds=4,
+                       probe=lambda: probes.append(1))
     assert counts == {"a": 2 + 3 * 4, "b": 2 + 3 * 4}
+    assert len(probes) == 4
     assert {name: len(r) for name, r in rates.items()} == {"a": 4, "b": 4}
     assert all(r > 0 for r in itertools.chain(*rates.values()))
 
@@ -149,6 +153,15 @@ def test_take_turns_times_every_loop_once_per_round():
 def test_matmul_rate_is_positive_and_finite():
     rate = matmul_rate(torch.device("cpu"), torch.float32, size=64, repeats=2)
     assert 0 < rate < math.inf
+
+
+def test_peak_matmul_rates_keep_the_best_measurement_per_dtype(monkeypatch):
+    measured = iter([1.0, 10.0, 3.0, 5.0, 2.0, 7.0])  # float32, bfloat16, float32, ...
+    monkeypatch.setattr(bench, "matmul_rate", lambda device, dtype: next(measured))
+    peak = PeakMatmulRates(torch.device("cpu"))
+    for _ in range(3):
+        peak()
+    assert peak.rates == {"float32": 3.0, "bfloat16": 10.0}
 
 
 def test_bench_config_turns_the_critic_warmup_off_and_refuses_unknown_settings():
