@@ -68,17 +68,19 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 # Fastest settings measured with `python -m wgan.bench --sweep` (generator iterations/s,
 # batch 64, 5 critic steps, 64x64 RGB photos), keyed by (device type, network family, see
 # network_family). CPU: the 2-core AMD EPYC (AVX-512 BF16) this project is developed on,
-# shared with other work (load average 6-9, so the absolute rates are low; the loops take
-# turns, so the comparison holds). DCGAN: float32 channels-last 0.038 it/s, float32 NCHW
-# 0.028, bfloat16 0.023-0.025: oneDNN computes bfloat16 convolution weight gradients
-# with a kernel about 4x slower than its float32 one on this CPU, which outweighs the
-# faster bfloat16 forward passes; torch.compile gained nothing measurable after 140 s of
-# compilation. MLP: bfloat16 1.2x float32 (median of 6 rounds). Toy data: tiny networks,
-# bound by per-operation overhead, where bfloat16 casts only add work. The CUDA entries
-# are the standard choices for tensor-core GPUs and were not measured (no GPU was
+# load average below 2. DCGAN: bfloat16 channels-last 0.53 it/s, bfloat16 NCHW 0.50,
+# float32 channels-last 0.32, float32 NCHW 0.27 (the authors' loop: 0.26-0.28); compiling
+# (float32, measured at load 6) took 140 s and gained under 10%. MLP: bfloat16 1.2-1.5x
+# float32. Toy data (ring8, hidden 64, batch 256: the mixture chapter's quick setting):
+# float32 81 it/s, bfloat16 57, per-operation overhead dominating such small networks
+# (at hidden 512, bfloat16 was 1.6x faster: set precision for wide toy nets). On a CPU shared
+# with other jobs (load average 6-9 on 2 cores) the order of the DCGAN settings reversed:
+# oneDNN's bfloat16 weight-gradient convolution slowed down far more than its float32
+# one (0.023 against 0.038 it/s), so on a busy machine set precision="float32". The CUDA
+# entries are the standard choices for tensor-core GPUs and were not measured (no GPU was
 # available); rerun the sweep on a GPU and update them.
 MEASURED_DEFAULTS: dict[tuple[str, str], Speed] = {
-    ("cpu", "conv"): Speed("float32", channels_last=True, compile="off"),
+    ("cpu", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
     ("cpu", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
     ("cuda", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
     ("cuda", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),

@@ -379,6 +379,7 @@ class _Loop:
             "gen_iter": self.gen_iter,
             "sample_shape": list(self.sample_shape),
             "checkpoint_gen_iter": self.checkpoint_gen_iter,
+            "speed": self.speed.describe(),  # what "auto" resolved to (wgan.fast)
             **extra,
         }
 
