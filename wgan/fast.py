@@ -69,7 +69,8 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 # batch 64, 5 critic steps, 64x64 RGB photos), keyed by (device type, network family, see
 # network_family). CPU: the 2-core AMD EPYC (AVX-512 BF16) this project is developed on,
 # load average below 2. DCGAN: bfloat16 channels-last 0.53 it/s, bfloat16 NCHW 0.50,
-# float32 channels-last 0.32, float32 NCHW 0.27 (the authors' loop: 0.26-0.28); compiling
+# float32 channels-last 0.32, float32 NCHW 0.27 (the authors' loop: 0.26-0.28); on one
+# thread (the Makefile's THREADS=1) bfloat16 channels-last 0.31, float32 NCHW 0.16; compiling
 # (float32, measured at load 6) took 140 s and gained under 10%. MLP: bfloat16 1.2-1.5x
 # float32. Toy data (ring8, hidden 64, batch 256: the mixture chapter's quick setting):
 # float32 81 it/s, bfloat16 57, per-operation overhead dominating such small networks
