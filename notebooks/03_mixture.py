@@ -41,7 +41,6 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 import torch
 
 from wgan.claims import report
@@ -55,7 +54,7 @@ from wgan.mixture import (
     generator_samples,
     run_mixture,
 )
-from wgan.plotting import stamp
+from wgan.plotting import ring_panel, stamp
 from wgan.provenance import provenance
 from wgan.scales import pick
 from wgan.toy import gaussian_ring, ring_means
@@ -177,14 +176,7 @@ for row, method in enumerate(methods):
         ax = axes[row, col]
         samples = generator_samples(runs[(method, seed)], 1000, iteration=iteration,
                                     seed=seed).numpy()
-        shown = samples[np.isfinite(samples).all(axis=1)]
-        if len(shown) > 2 and np.ptp(shown, axis=0).min() > 0:
-            sns.kdeplot(x=shown[:, 0], y=shown[:, 1], fill=True, color="C2", levels=8,
-                        thresh=0.05, ax=ax, warn_singular=False)
-        ax.scatter(shown[:, 0], shown[:, 1], s=1.5, color="C0", alpha=0.4)
-        ax.scatter(means[:, 0], means[:, 1], marker="x", s=25, color="k", lw=1)
-        ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", xticks=[], yticks=[])
-        ax.set_title(f"{methods[method]}, iteration {iteration}", fontsize=9)
+        ring_panel(ax, samples, means, f"{methods[method]}, iteration {iteration}")
 fig.tight_layout(rect=(0, 0.03, 1, 1))
 stamp(fig, record)
 plt.show()
@@ -269,14 +261,7 @@ variant_colors = dict(zip(ABLATIONS, ("C0", "C2"), strict=True))
 for ax, name in zip(axes[:2], ABLATIONS, strict=True):
     samples = generator_samples(ablation_runs[(name, ablation_seeds[0])], 1000,
                                 seed=seed).numpy()
-    shown = samples[np.isfinite(samples).all(axis=1)]
-    if len(shown) > 2 and np.ptp(shown, axis=0).min() > 0:
-        sns.kdeplot(x=shown[:, 0], y=shown[:, 1], fill=True, color="C2", levels=8,
-                    thresh=0.05, ax=ax, warn_singular=False)
-    ax.scatter(shown[:, 0], shown[:, 1], s=1.5, color="C0", alpha=0.4)
-    ax.scatter(means[:, 0], means[:, 1], marker="x", s=25, color="k", lw=1)
-    ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", xticks=[], yticks=[])
-    ax.set_title(f"{name}\nseed {ablation_seeds[0]}, iteration {longer}", fontsize=8)
+    ring_panel(ax, samples, means, f"{name}\nseed {ablation_seeds[0]}, iteration {longer}")
 for ax, column in zip(axes[2:], ("modes", "high_quality"), strict=True):
     for (name, _), group in ablation_curves.groupby(["variant", "seed"]):
         ax.plot(group["gen_iter"], group[column], color=variant_colors[name], lw=1.2)
