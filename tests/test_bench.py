@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import multiprocessing
+import platform
 import re
 
 import pytest
@@ -22,6 +24,7 @@ from wgan.bench import (
     matmul_rate,
     results_table,
     run_bench,
+    steady_allocator,
     take_turns,
 )
 from wgan.config import TrainConfig
@@ -117,6 +120,26 @@ def test_authors_loop_clamps_every_critic_parameter_before_each_update():
     # One RMSProp step after the clamp moves a weight by at most lr / sqrt(1 - alpha).
     bound = 0.01 + 1e-4 / math.sqrt(0.01) + 1e-9
     assert all(p.abs().max() <= bound for p in critic.parameters())
+
+
+def test_authors_loop_keeps_its_workers_across_epochs():
+    """Two batches per epoch, five epochs: one worker process serves them all (a fork per
+    epoch would make the whole process copy-on-write again, see authors_loop)."""
+    torch.manual_seed(0)
+    loop = authors.authors_loop(ConstantImage(), build_critic("mlp", SHAPE, mlp_hidden=4),
+                                uint8_images(16), nz=2, device=torch.device("cpu"),
+                                batch_size=8, n_critic=1, critic_warmup=False, workers=1)
+    workers = set()
+    for _ in range(10):
+        next(loop)
+        workers |= {child.pid for child in multiprocessing.active_children()}
+    loop.close()
+    assert len(workers) == 1
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_steady_allocator_applies_on_glibc():
+    assert steady_allocator()
 
 
 def test_flop_count_matches_the_closed_form_for_mlps():
