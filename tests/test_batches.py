@@ -116,3 +116,13 @@ def test_real_batches_walks_cached_images_scaled_to_minus_one_one(
     assert batch.min() >= -1.0 and batch.max() <= 1.0 and batch.min() == -1.0
     heldout = real_batches(config, CPU, split="heldout")
     assert len(heldout.data) == 179 and len(stream.data) == 1618
+
+
+def test_real_batches_use_only_the_first_data_limit_images(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200 of the 1797 digits: 10% held out (20), the other 180 trained on."""
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path))
+    config = TrainConfig(dataset="digits", image_size=16, batch_size=8, data_limit=200)
+    assert len(real_batches(config, CPU).data) == 180
+    assert len(real_batches(config, CPU, split="heldout").data) == 20

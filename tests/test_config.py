@@ -36,6 +36,8 @@ def test_defaults_are_the_papers() -> None:
         ({"critic": "resnet"}, "'critic' parameter of TrainConfig must be one of"),
         ({"snapshot_every": -1}, "'snapshot_every' parameter of TrainConfig must be a "
                                  "non-negative int"),
+        ({"data_limit": 0}, "'data_limit' parameter of TrainConfig must be a positive int"),
+        ({"data_limit": 1.5}, "'data_limit' parameter of TrainConfig must be a positive int"),
     ],
 )
 def test_validate_rejects_bad_settings(changes: dict[str, object], message: str) -> None:

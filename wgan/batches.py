@@ -154,7 +154,6 @@ def real_batches(
         return SamplerBatches(TOY_DATASETS[config.dataset], config.batch_size, device, config.seed)
     from wgan.data import load_images
 
-    images = load_images(
-        config.dataset, root=config.data_root, image_size=config.image_size, split=split
-    )
+    images = load_images(config.dataset, root=config.data_root, image_size=config.image_size,
+                         split=split, limit=config.data_limit)
     return TensorBatches(images, config.batch_size, device, config.seed)

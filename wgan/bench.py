@@ -165,7 +165,7 @@ def authors_iterations(config: TrainConfig, workers: int) -> Iterator[dict[str, 
 
     device = resolve_device(config.device)
     images = load_images(config.dataset, root=config.data_root, image_size=config.image_size,
-                         split="train")
+                         split="train", limit=config.data_limit)
     torch.manual_seed(config.seed)
     generator, critic = build_models(config, tuple(images.shape[1:]))
     return load_authors_loop().authors_loop(

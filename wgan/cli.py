@@ -49,6 +49,8 @@ CONFIG_OPTIONS: list[tuple[tuple[str, ...], str, type, str]] = [
      f"(read from --dataroot), or a toy distribution ({', '.join(TOY_DATASETS)})"),
     (("--dataroot", "--data-root"), "data_root", str,
      "path of the dataset on disk (lsun: the ..._lmdb directory; folder: the image directory)"),
+    (("--data-limit",), "data_limit", int,
+     "train on the first N images of the dataset only (None: all of them)"),
     (("--image-size", "--imageSize"), "image_size", int,
      "side of the square images in pixels, a multiple of 16"),
     (("--batch-size", "--batchSize"), "batch_size", int, "m, samples per batch"),
