@@ -79,7 +79,13 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 # oneDNN's bfloat16 weight-gradient convolution slowed down far more than its float32
 # one (0.023 against 0.038 it/s), so on a busy machine set precision="float32". The CUDA
 # entries are the standard choices for tensor-core GPUs and were not measured (no GPU was
-# available); rerun the sweep on a GPU and update them.
+# available); rerun the sweep on a GPU and update them. What bounds the CPU default: oneDNN's
+# bfloat16 convolutions of the DCGAN layers run at 420-465 GFLOP/s forward and 385-437
+# input-gradient, but 240-356 weight-gradient (bfloat16 matmul: ~410), so the bfloat16 step
+# reaches 60-67% of its floor while the float32 authors' loop reaches 75-80% of its own:
+# `make bench` measured 1.7-2.0x over that loop. Tried and not kept (no gain beyond the
+# run-to-run noise of ~10%): compiling, a per-step autocast weight cache, foreach RMSProp,
+# real and fake batches in one critic pass, oneDNN's float32-as-bfloat16 math mode.
 MEASURED_DEFAULTS: dict[tuple[str, str], Speed] = {
     ("cpu", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
     ("cpu", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
