@@ -84,8 +84,9 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 # input-gradient, but 240-356 weight-gradient (bfloat16 matmul: ~410), so the bfloat16 step
 # reaches 60-67% of its floor while the float32 authors' loop reaches 75-80% of its own:
 # `make bench` measured 1.7-2.0x over that loop. Tried and not kept (no gain beyond the
-# run-to-run noise of ~10%): compiling, a per-step autocast weight cache, foreach RMSProp,
-# real and fake batches in one critic pass, oneDNN's float32-as-bfloat16 math mode.
+# run-to-run noise of ~10%): compiling, a per-step autocast weight cache, foreach RMSProp;
+# and, timed per layer, batch 128 (real and fake in one pass) and oneDNN's float32 convolution
+# with bfloat16 math (torch.backends.mkldnn.conv.fp32_precision), neither faster.
 MEASURED_DEFAULTS: dict[tuple[str, str], Speed] = {
     ("cpu", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
     ("cpu", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
