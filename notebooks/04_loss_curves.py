@@ -45,13 +45,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from wgan.claims import report
-from wgan.data import load_images
 from wgan.distances import LOG2
-from wgan.experiments import EXPERIMENTS, SCALES, image_data, run_experiment, scale_summary
+from wgan.experiments import (
+    EXPERIMENTS,
+    SCALES,
+    image_data,
+    quality_reference,
+    run_experiment,
+    scale_summary,
+)
 from wgan.metrics import loss_curve
 from wgan.plotting import stamp
 from wgan.provenance import provenance
-from wgan.quality import curve_at, digit_classifier, quality_along_run, reference_floor, spearman
+from wgan.quality import curve_at, quality_along_run, spearman
 from wgan.scales import pick
 from wgan.sheets import curves_with_samples
 
@@ -107,13 +113,9 @@ pd.DataFrame([
 # the value a perfect generator would reach at this sample size.
 
 # %%
-n_samples = pick(scale, smoke=50, quick=500, paper=1000)
-n_reference = pick(scale, smoke=179, quick=179, paper=1000)
-heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
-                      split="heldout")[:n_reference]
-train_images = load_images(data.dataset, root=data.root, image_size=settings.image_size)
-floor = reference_floor(train_images, heldout, n_samples)
-classifier = digit_classifier() if data.dataset == "digits" else None
+reference = quality_reference(scale)
+heldout, n_samples, floor = reference.heldout, reference.n_samples, reference.floor
+classifier = reference.classifier
 if classifier is not None:
     print(f"digit classifier: trained on the {classifier.n_train} held-out digits, "
           f"accuracy {classifier.accuracy:.1%} on the other {classifier.n_test}")

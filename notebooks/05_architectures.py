@@ -39,14 +39,19 @@ import numpy as np
 import pandas as pd
 
 from wgan.claims import report
-from wgan.data import load_images
-from wgan.experiments import EXPERIMENTS, SCALES, image_data, run_experiment, scale_summary
+from wgan.experiments import (
+    EXPERIMENTS,
+    SCALES,
+    image_data,
+    quality_reference,
+    run_experiment,
+    scale_summary,
+)
 from wgan.models import count_parameters
 from wgan.plotting import stamp
 from wgan.provenance import provenance
-from wgan.quality import digit_classifier, digit_scores, quality_along_run, reference_floor
+from wgan.quality import digit_scores, quality_along_run
 from wgan.quality.along_run import generate
-from wgan.scales import pick
 from wgan.sheets import show_samples
 
 data = image_data(scale)
@@ -119,13 +124,9 @@ plt.show()
 # uniform spread, 1 for a single digit).
 
 # %%
-n_samples = pick(scale, smoke=50, quick=500, paper=1000)
-n_reference = pick(scale, smoke=179, quick=179, paper=1000)
-heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
-                      split="heldout")[:n_reference]
-train_images = load_images(data.dataset, root=data.root, image_size=settings.image_size)
-floor = reference_floor(train_images, heldout, n_samples)
-classifier = digit_classifier() if data.dataset == "digits" else None
+reference = quality_reference(scale)
+heldout, n_samples, floor = reference.heldout, reference.n_samples, reference.floor
+classifier = reference.classifier
 final = {}
 for key, run in runs.items():
     last = quality_along_run(run, heldout, n_samples=n_samples,
@@ -134,7 +135,7 @@ for key, run in runs.items():
 table = pd.DataFrame(final).T
 real = {"pixel_w1": floor}
 if classifier is not None:
-    scores = digit_scores(train_images[:n_samples], classifier.model)
+    scores = digit_scores(reference.train[:n_samples], classifier.model)
     real |= {"confidence": scores.confidence, "digit_fraction": scores.digit_fraction,
              "classes_covered": scores.classes_covered,
              "effective_classes": scores.effective_classes}

@@ -16,6 +16,7 @@ from wgan.experiments import (
     image_config,
     image_data,
     paper_generator_iters,
+    quality_reference,
     run_experiment,
     scale_summary,
 )
@@ -124,3 +125,13 @@ def test_run_experiment_trains_once_and_reads_back(
     again = run_experiment("wgan-mlp-mlp-hilr", "smoke", root=tmp_path, device="cpu")
     assert again.run_dir == first.run_dir
     assert again.metrics.equals(first.metrics)
+
+
+def test_quality_reference_holds_the_heldout_digits_and_a_floor_above_zero() -> None:
+    reference = quality_reference("smoke")
+    size = SCALES["smoke"].image_size
+    assert reference.heldout.shape == (179, 1, size, size)
+    assert reference.train.shape == (1618, 1, size, size)
+    assert reference.n_samples == 50
+    assert reference.floor > 0
+    assert reference.classifier is not None and reference.classifier.accuracy > 0.5

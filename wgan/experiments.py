@@ -38,12 +38,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
 from wgan.config import TrainConfig
+from wgan.data import load_images
 from wgan.data.split import heldout_size
 from wgan.gan import gan_baseline_config
 from wgan.paths import runs_dir
+from wgan.quality import digit_classifier, reference_floor
+from wgan.quality.digits import TrainedClassifier
 from wgan.run import RunResult, cached_run
-from wgan.scales import check_scale
+from wgan.scales import check_scale, pick
 
 LSUN_ROOT_VARIABLE = "WGAN_LSUN_ROOT"
 HIGH_LR = 1e-3  # Figure 4's failed run: 20 times Algorithm 1's alpha, for both nets
@@ -257,6 +262,51 @@ def run_experiment(key: str, scale: str, *, seed: int = 0, device: str = "auto",
     config = image_config(key, scale, seed=seed, device=device)
     parent = Path(root) if root is not None else runs_dir()
     return cached_run(config, key, root=parent / scale, progress=False)
+
+
+@dataclass(frozen=True)
+class QualityReference:
+    """What the image chapters hold generated samples against at one scale.
+
+    Attributes
+    ----------
+    heldout : torch.Tensor of shape (n_reference, C, H, W), uint8
+        Held-out real images (no run trains on them), the reference of the pixel W1.
+    train : torch.Tensor of shape (N, C, H, W), uint8
+        The training images.
+    n_samples : int
+        Generated images per measurement (and real ones for the floor).
+    floor : float
+        Pixel W1 between ``n_samples`` training images and ``heldout``: the value a
+        perfect generator would score at this sample size.
+    classifier : TrainedClassifier or None
+        The held-out digit classifier when the data are the digits.
+    """
+
+    heldout: torch.Tensor
+    train: torch.Tensor
+    n_samples: int
+    floor: float
+    classifier: TrainedClassifier | None
+
+
+def quality_reference(scale: str) -> QualityReference:
+    """The held-out images, sampling floor and digit classifier of the runs at ``scale``.
+
+    500 samples per measurement at ``quick`` (50 at ``smoke``, 1,000 at ``paper``) against
+    the held-out split: all 179 held-out digits, or 1,000 held-out images at ``paper``.
+    """
+    data, settings = image_data(scale), SCALES[check_scale(scale)]
+    n_samples = pick(scale, smoke=50, quick=500, paper=1000)
+    n_reference = pick(scale, smoke=179, quick=179, paper=1000)
+    heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
+                          split="heldout")[:n_reference]
+    train = load_images(data.dataset, root=data.root, image_size=settings.image_size)
+    return QualityReference(
+        heldout=heldout, train=train, n_samples=n_samples,
+        floor=reference_floor(train, heldout, n_samples),
+        classifier=digit_classifier() if data.dataset == "digits" else None,
+    )
 
 
 def scale_summary(scale: str) -> list[tuple[str, str, str]]:
