@@ -223,3 +223,13 @@ def test_bench_reports_both_loops_with_ratio_and_floor(capsys):
                 "--iters", "1", "--rounds", "1", "--workers", "0"])
     printed = capsys.readouterr().out
     assert "authors (float32)" in printed and "matmul GFLOP/s" in printed
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_bench_runs_both_loops_on_cuda_with_cuda_graphs():
+    config = bench_config("dcgan", dataset="digits", image_size=16, ngf=4, ndf=4, batch_size=8,
+                          device="cuda", compile="reduce-overhead")
+    result = run_bench(config, warmup=2, iters=1, rounds=1, workers=0)
+    assert result.device.startswith("cuda") and result.speed.compile == "reduce-overhead"
+    assert all(rate > 0 for rates in result.rates.values() for rate in rates)
+    assert result.matmul_rate["bfloat16"] > 0
