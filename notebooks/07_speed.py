@@ -45,6 +45,7 @@ import numpy as np
 
 from wgan.bench import bench_config, results_table, run_bench
 from wgan.config import TrainConfig
+from wgan.conv_rates import critic_conv_rates
 from wgan.equivalence import curve_distances, learning_curves
 from wgan.fast import resolve_speed
 from wgan.plotting import stamp
@@ -96,6 +97,28 @@ for result in results:
 rates = ", ".join(f"{k} {v / 1e9:.0f} GFLOP/s" for k, v in results[0].matmul_rate.items())
 print(f"best matrix-multiply rates measured: {rates}")
 assert all(np.isfinite(r.ratio()) and r.ratio() > 0 for r in results), "a loop did not run"
+
+# %% [markdown]
+# ## Where the floor is lost
+#
+# The floor counts every FLOP at the device's matrix-multiply rate. A training step runs
+# each convolution three ways: forward, backward to its input (the generator's transposed
+# convolutions run this one as their forward) and backward to its weight. Timed one by
+# one at the shapes of the DCGAN critic (`wgan.conv_rates`), in float32 as the authors'
+# loop runs them and in the precision and layout of ours, they show which of the three
+# keep a loop from its floor: a direction whose `ours / float32` ratio falls short of the
+# ratio of the two matrix-multiply rates costs the fast step more than the float32 one.
+# The last layer (one output channel on a 4x4 map) is too small to run near any rate.
+
+# %%
+layers = critic_conv_rates(bench_config("dcgan", device=device, seed=seed, **bench_sizes))
+matmul, ours = results[0].matmul_rate, results[0].precisions["ours"]
+print(f"matrix multiply, ours / float32: {matmul[ours] / matmul['float32']:.2f} "
+      f"({ours} {matmul[ours] / 1e9:.0f}, float32 {matmul['float32'] / 1e9:.0f} GFLOP/s)")
+print("median over the layers of ours / float32, per direction: " + ", ".join(
+    f"{direction} {ratio:.2f}"
+    for direction, ratio in layers.groupby("direction")["ours / float32"].median().items()))
+layers
 
 # %% [markdown]
 # ## The same training

@@ -44,6 +44,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from wgan.config import TrainConfig
+from wgan.conv_rates import critic_conv_rates
 from wgan.device import resolve_device
 from wgan.fast import Speed, resolve_speed
 from wgan.models import build_models
@@ -448,6 +449,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="DataLoader workers of the authors' loop (their default: 2)")
     parser.add_argument("--sweep", action="store_true",
                         help="time the project's step under every switch combination instead")
+    parser.add_argument("--layers", action="store_true",
+                        help="also time each convolution of the critic in each direction, "
+                             "float32 against ours (wgan.conv_rates)")
     args = parser.parse_args(argv)
     layout = {"auto": "auto", "on": True, "off": False}[args.channels_last]
     widths = ({} if args.width is None else
@@ -455,19 +459,25 @@ def main(argv: list[str] | None = None) -> None:
     device = resolve_device(args.device)
     print(f"device: {_describe(device)}; torch {torch.__version__}; "
           f"load average before: {_load()}")
-    results = []
+    results, configs = [], []
     for setting in args.settings:
         config = bench_config(
             setting, device=args.device, dataset=args.dataset, data_root=args.dataroot,
             image_size=args.image_size, batch_size=args.batch_size, precision=args.precision,
             channels_last=layout, compile=args.compile, **widths,
         )
+        configs.append(config)
         timing = dict(warmup=args.warmup, iters=args.iters, rounds=args.rounds)
         results.append(sweep(config, **timing) if args.sweep else
                        run_bench(config, workers=args.workers, **timing))
     print(results_table(results).to_string(index=False))
     rates = ", ".join(f"{k} {v / 1e9:.0f}" for k, v in results[0].matmul_rate.items())
     print(f"matmul GFLOP/s: {rates}; load average after: {_load()}")
+    if args.layers:
+        for config in configs:
+            if config.critic != "mlp":
+                print(f"\nconvolutions of the {config.critic} critic, GFLOP/s:")
+                print(critic_conv_rates(config).to_string(index=False))
 
 
 # ---------------------------------------------------------------- helpers
