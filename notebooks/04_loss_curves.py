@@ -48,23 +48,18 @@ from wgan.claims import report
 from wgan.distances import LOG2
 from wgan.experiments import (
     EXPERIMENTS,
-    SCALES,
-    image_data,
+    image_provenance,
     quality_reference,
     run_experiment,
     scale_summary,
 )
 from wgan.metrics import loss_curve
 from wgan.plotting import stamp
-from wgan.provenance import provenance
 from wgan.quality import curve_at, quality_along_run, spearman
 from wgan.scales import pick
 from wgan.sheets import curves_with_samples
 
-data = image_data(scale)
-settings = SCALES[scale]
-record = provenance(scale, device, seed, dataset=f"{data.note}, {settings.image_size}x"
-                    f"{settings.image_size}")
+record = image_provenance(scale, device, seed)
 print(record)
 record
 

@@ -41,23 +41,19 @@ import pandas as pd
 from wgan.claims import report
 from wgan.experiments import (
     EXPERIMENTS,
-    SCALES,
     image_data,
+    image_provenance,
     quality_reference,
     run_experiment,
     scale_summary,
 )
 from wgan.models import count_parameters
 from wgan.plotting import stamp
-from wgan.provenance import provenance
 from wgan.quality import digit_scores, quality_along_run
 from wgan.quality.along_run import generate
 from wgan.sheets import show_samples
 
-data = image_data(scale)
-settings = SCALES[scale]
-record = provenance(scale, device, seed, dataset=f"{data.note}, {settings.image_size}x"
-                    f"{settings.image_size}")
+record = image_provenance(scale, device, seed)
 print(record)
 record
 
@@ -169,7 +165,7 @@ if classifier is not None:
     stamp(fig, record)
     plt.show()
 else:
-    print(f"No labels on {data.dataset}: class coverage is measured on the digits only.")
+    print(f"No labels on {image_data(scale).dataset}: class coverage is measured on the digits only.")
 
 # %% [markdown]
 # ## Appendix H: full sample sheets

@@ -15,6 +15,7 @@ from wgan.experiments import (
     SCALES,
     image_config,
     image_data,
+    image_provenance,
     paper_generator_iters,
     quality_reference,
     run_experiment,
@@ -135,3 +136,10 @@ def test_quality_reference_holds_the_heldout_digits_and_a_floor_above_zero() -> 
     assert reference.n_samples == 50
     assert reference.floor > 0
     assert reference.classifier is not None and reference.classifier.accuracy > 0.5
+
+
+def test_image_provenance_names_the_data_and_the_image_size() -> None:
+    record = image_provenance("smoke", "cpu", 3)
+    size = SCALES["smoke"].image_size
+    assert (record.scale, record.device, record.seed) == ("smoke", "cpu", 3)
+    assert record.dataset == f"{image_data('smoke').note}, {size}x{size}"

@@ -45,6 +45,7 @@ from wgan.data import load_images
 from wgan.data.split import heldout_size
 from wgan.gan import gan_baseline_config
 from wgan.paths import runs_dir
+from wgan.provenance import Provenance, provenance
 from wgan.quality import digit_classifier, reference_floor
 from wgan.quality.digits import TrainedClassifier
 from wgan.run import RunResult, cached_run
@@ -184,6 +185,13 @@ def image_data(scale: str) -> ImageData:
             f"paper-scale settings on the embedded digits: ${LSUN_ROOT_VARIABLE} is not set, "
             "so LSUN bedrooms (the paper's data) are not used"))
     return ImageData("digits", None, "embedded digits (scikit-learn), standing in for LSUN")
+
+
+def image_provenance(scale: str, device: str, seed: int) -> Provenance:
+    """The provenance box of an image chapter: scale, device, seed, data and image size."""
+    data, settings = image_data(scale), SCALES[check_scale(scale)]
+    size = settings.image_size
+    return provenance(scale, device, seed, dataset=f"{data.note}, {size}x{size}")
 
 
 def paper_generator_iters(n_images: int, settings: ScaleSettings, n_critic: int = 5) -> int:
