@@ -53,14 +53,15 @@ def test_conv_shapes_refuse_grouped_convolutions() -> None:
 
 def test_direction_rates_time_the_three_directions() -> None:
     shape = conv_shapes(nn.Sequential(nn.Conv2d(3, 8, 4, 2, 1)), torch.zeros(4, 3, 16, 16))[0]
-    rates = direction_rates(shape, torch.float32, channels_last=True, device=CPU, repeats=1)
+    rates = direction_rates(shape, torch.float32, channels_last=True, device=CPU, repeats=1,
+                            warmup_seconds=0)
     assert list(rates) == list(DIRECTIONS)
     assert all(math.isfinite(rate) and rate > 0 for rate in rates.values())
 
 
 def test_conv_rates_give_one_row_per_layer_and_direction() -> None:
     critic = build_critic("dcgan", (1, 16, 16), ndf=4)
-    table = conv_rates(critic, torch.zeros(4, 1, 16, 16), FLOAT32, repeats=1)
+    table = conv_rates(critic, torch.zeros(4, 1, 16, 16), FLOAT32, repeats=1, warmup_seconds=0)
     assert len(table) == 3 * len(DIRECTIONS)
     assert list(table.columns) == ["layer", "direction", "float32", "ours", "ours / float32"]
     assert table["layer"].iloc[0] == "main.input.0: 1 -> 4 @ 16x16"
@@ -68,7 +69,7 @@ def test_conv_rates_give_one_row_per_layer_and_direction() -> None:
 
 def test_critic_conv_rates_use_the_configured_dataset_and_sizes() -> None:
     config = bench_config("dcgan", image_size=16, ndf=4, ngf=4, batch_size=4, device="cpu")
-    table = critic_conv_rates(config, repeats=1)
+    table = critic_conv_rates(config, repeats=1, warmup_seconds=0)
     assert table["layer"].iloc[0] == "main.input.0: 3 -> 4 @ 16x16"  # photos: RGB
 
 

@@ -112,7 +112,8 @@ def conv_shapes(network: nn.Module, batch: torch.Tensor) -> list[ConvShape]:
 
 
 def direction_rates(shape: ConvShape, dtype: torch.dtype, channels_last: bool,
-                    device: torch.device, repeats: int = 5) -> dict[str, float]:
+                    device: torch.device, repeats: int = 5,
+                    warmup_seconds: float = 0.25) -> dict[str, float]:
     """FLOP/s of the three directions of one convolution, the best of ``repeats`` runs.
 
     Parameters
@@ -124,6 +125,10 @@ def direction_rates(shape: ConvShape, dtype: torch.dtype, channels_last: bool,
         Memory layout of all three.
     device : torch.device
     repeats : int, default=5
+    warmup_seconds : float, default=0.25
+        Untimed calls first, per direction: a CPU coming out of a quiet spell was
+        measured here to run its first few hundred milliseconds of convolutions up to 1.8
+        times slower.
 
     Returns
     -------
@@ -147,12 +152,12 @@ def direction_rates(shape: ConvShape, dtype: torch.dtype, channels_last: bool,
         "input gradient": backward([True, False, False]),
         "weight gradient": backward([False, True, False]),
     }
-    return {direction: shape.flops / _best_time(run, device, repeats)
+    return {direction: shape.flops / _best_time(run, device, repeats, warmup_seconds)
             for direction, run in runs.items()}
 
 
-def conv_rates(network: nn.Module, batch: torch.Tensor, speed: Speed,
-               repeats: int = 5) -> pd.DataFrame:
+def conv_rates(network: nn.Module, batch: torch.Tensor, speed: Speed, repeats: int = 5,
+               warmup_seconds: float = 0.25) -> pd.DataFrame:
     """GFLOP/s of every convolution of ``network``, per direction, float32 against ``speed``.
 
     Parameters
@@ -164,6 +169,8 @@ def conv_rates(network: nn.Module, batch: torch.Tensor, speed: Speed,
     speed : Speed
         The project's resolved settings: its precision and layout give the second column.
     repeats : int, default=5
+    warmup_seconds : float, default=0.25
+        See :func:`direction_rates`.
 
     Returns
     -------
@@ -176,8 +183,9 @@ def conv_rates(network: nn.Module, batch: torch.Tensor, speed: Speed,
     for shape in conv_shapes(network, batch):
         _, c_in, h, _ = shape.input_shape
         layer = f"{shape.name}: {c_in} -> {shape.weight_shape[0]} @ {h}x{h}"
-        reference = direction_rates(shape, torch.float32, False, batch.device, repeats)
-        fast = direction_rates(shape, ours, speed.channels_last, batch.device, repeats)
+        timing = dict(device=batch.device, repeats=repeats, warmup_seconds=warmup_seconds)
+        reference = direction_rates(shape, torch.float32, False, **timing)
+        fast = direction_rates(shape, ours, speed.channels_last, **timing)
         for direction in DIRECTIONS:
             rows.append({"layer": layer, "direction": direction,
                          "float32": round(reference[direction] / 1e9, 1),
@@ -186,7 +194,8 @@ def conv_rates(network: nn.Module, batch: torch.Tensor, speed: Speed,
     return pd.DataFrame(rows)
 
 
-def critic_conv_rates(config: TrainConfig, repeats: int = 5) -> pd.DataFrame:
+def critic_conv_rates(config: TrainConfig, repeats: int = 5,
+                      warmup_seconds: float = 0.25) -> pd.DataFrame:
     """:func:`conv_rates` of the critic ``config`` trains, at its batch and image size.
 
     The generator's transposed convolutions run the same kernels with the roles swapped
@@ -197,18 +206,26 @@ def critic_conv_rates(config: TrainConfig, repeats: int = 5) -> pd.DataFrame:
     config : TrainConfig
         An image configuration with a convolutional critic, e.g. ``bench_config("dcgan")``.
     repeats : int, default=5
+    warmup_seconds : float, default=0.25
+        See :func:`direction_rates`.
     """
     device = resolve_device(config.device)
     sample_shape = (DATASETS[config.dataset].channels, config.image_size, config.image_size)
     torch.manual_seed(config.seed)
     _, critic = build_models(config, sample_shape)
     batch = torch.zeros(config.batch_size, *sample_shape, device=device)
-    return conv_rates(critic.to(device), batch, resolve_speed(config, device), repeats)
+    return conv_rates(critic.to(device), batch, resolve_speed(config, device), repeats,
+                      warmup_seconds)
 
 
-def _best_time(run: Callable[[], object], device: torch.device, repeats: int) -> float:
-    """Seconds of the fastest of ``repeats`` calls of ``run``, after one untimed call."""
+def _best_time(run: Callable[[], object], device: torch.device, repeats: int,
+               warmup_seconds: float) -> float:
+    """Seconds of the fastest of ``repeats`` calls of ``run``, after ``warmup_seconds`` of
+    untimed calls (at least one)."""
+    start = time.perf_counter()
     run()
+    while time.perf_counter() - start < warmup_seconds:
+        run()
     best = float("inf")
     for _ in range(repeats):
         if device.type == "cuda":
