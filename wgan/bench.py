@@ -271,7 +271,7 @@ def steady_allocator() -> bool:
     The loops taking turns allocate tensors of different sizes (float32 against bfloat16,
     with and without autograd graphs). Under glibc's adaptive defaults, one loop's turn
     gives memory back to the operating system (heap trimming, large blocks mapped and
-    unmapped one by one) that the next turn faults in again: up to 500,000 page faults
+    unmapped one by one) that the next turn faults in again: up to 540,000 page faults
     and a quarter of the wall time of a turn were measured here, a cost that a single
     training run, once warm, does not pay. Fixing the trim threshold (never trim) and
     the mmap threshold (blocks up to 32 MiB come from the reused heap) removes it for
