@@ -111,7 +111,7 @@ notebooks/%.ipynb: notebooks/%.py $(STAMP)
 	$(BIN)/jupytext --quiet --update --to ipynb $<
 
 bench: $(STAMP) ## Training-step benchmark: the authors' loop against ours
-	$(BIN)/python -m wgan.bench --device $(DEVICE) --layers
+	$(BIN)/python -m wgan.speed.bench --device $(DEVICE) --layers
 
 clean: ## Remove the book, the executed notebooks and the smoke-scale runs
 	rm -rf _build book/executed runs/smoke

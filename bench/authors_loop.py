@@ -2,8 +2,9 @@
 
 Written from the documented behaviour of the authors' public script (see
 ``/work/shared/notes/reference-implementation.md``), not copied from it, and used only to
-measure how fast a loop of that shape runs next to :mod:`wgan.train`'s step; nothing in
-the package trains with it. It keeps every trait of the original that costs time:
+measure how fast a loop of that shape runs next to
+:mod:`wgan.training.algorithm1`'s step; nothing in the package trains with it. It keeps every
+trait of the original that costs time:
 
 - a :class:`torch.utils.data.DataLoader` over the decoded images, with worker processes,
   shuffling, per-item conversion to float in [-1, 1] (their ``ToTensor`` +

@@ -35,17 +35,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from wgan.claims import report
-from wgan.distances import (
+from wgan.book.claims import report
+from wgan.book.plotting import stamp
+from wgan.book.provenance import provenance
+from wgan.book.scales import pick
+from wgan.theory.distances import (
     LOG2,
     histogram_divergences,
     parallel_lines_closed_form,
     wasserstein1,
 )
-from wgan.plotting import stamp
-from wgan.provenance import provenance
-from wgan.scales import pick
-from wgan.toy import parallel_lines
+from wgan.theory.toy import parallel_lines
 
 record = provenance(scale, device, seed, dataset="toy: parallel lines of Example 1")
 print(record)

@@ -35,13 +35,13 @@ import pandas as pd
 import torch
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
-from wgan.claims import report
-from wgan.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
-from wgan.distances import LOG2
-from wgan.plotting import stamp
-from wgan.provenance import provenance
-from wgan.scales import pick
-from wgan.theory import (
+from wgan.book.claims import report
+from wgan.book.plotting import stamp
+from wgan.book.provenance import provenance
+from wgan.book.scales import pick
+from wgan.experiments.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
+from wgan.theory.distances import LOG2
+from wgan.theory.theorems import (
     affine_generator,
     empirical_w_to_normal,
     kantorovich_potentials,
@@ -55,7 +55,7 @@ from wgan.theory import (
     w_along_path,
     w_gradients,
 )
-from wgan.toy import gaussian_1d, gaussian_ring, parallel_lines
+from wgan.theory.toy import gaussian_1d, gaussian_ring, parallel_lines
 
 # The networks here are small MLPs: one thread avoids OpenMP threads waiting on each other,
 # which on a shared CPU made their training many times slower.

@@ -25,7 +25,7 @@
 #
 # The paper shows KDE plots and gives no numbers. This page trains WGAN and the standard
 # GAN on the ring of 8 Gaussians for several seeds each, draws the KDE plots, and measures
-# coverage the way the mode-collapse literature does (`wgan.coverage`): how many modes
+# coverage the way the mode-collapse literature does (`wgan.experiments.coverage`): how many modes
 # receive samples within 3 standard deviations of their mean, what fraction of the
 # samples is that close to some mode, whether any mode is dropped altogether, and the
 # exact Wasserstein-1 distance to the ring.
@@ -43,9 +43,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.claims import report
-from wgan.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
-from wgan.mixture import (
+from wgan.book.claims import report
+from wgan.book.plotting import ring_panel, stamp
+from wgan.book.provenance import provenance
+from wgan.book.scales import pick
+from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
+from wgan.experiments.mixture import (
     ABLATIONS,
     SCALES,
     balanced_ring_sample,
@@ -54,10 +57,7 @@ from wgan.mixture import (
     generator_samples,
     run_mixture,
 )
-from wgan.plotting import ring_panel, stamp
-from wgan.provenance import provenance
-from wgan.scales import pick
-from wgan.toy import gaussian_ring, ring_means
+from wgan.theory.toy import gaussian_ring, ring_means
 
 # The toy networks are far too small for intra-op parallelism: with more than one thread,
 # every tiny matrix product waits at a thread barrier (on a busy 2-core CPU a critic step
@@ -71,10 +71,10 @@ record
 # %% [markdown]
 # ## The runs
 #
-# The ring is `wgan.toy.gaussian_ring`: 8 equally weighted Gaussians with standard
+# The ring is `wgan.theory.toy.gaussian_ring`: 8 equally weighted Gaussians with standard
 # deviation $\sigma = 0.02$, means on the circle of radius 2 at angles $2\pi k / 8$ (Metz
 # et al., 2016); every critic step draws a fresh batch. Both methods train the same
-# networks through the same loop as the image experiments (`wgan.run`): the registry's
+# networks through the same loop as the image experiments (`wgan.training.run`): the registry's
 # ReLU MLP (three hidden layers) as generator and as critic, the critic getting a sigmoid
 # to serve as the GAN's discriminator.
 #
@@ -228,7 +228,7 @@ final.set_index(["method", "seed"])[columns_shown].round(3)
 # Which of three suspects keeps the WGAN's modes blurred: too few iterations, the
 # learning rate, or the clipped critic? The runs below train the WGAN of seed `seed`
 # again, three times longer, once with Algorithm 1's clipping $c = 0.01$ and once with a
-# wider box, $c = 0.05$, and twice the learning rate (`wgan.mixture.ABLATIONS`). The
+# wider box, $c = 0.05$, and twice the learning rate (`wgan.experiments.mixture.ABLATIONS`). The
 # table of runs above says how many of the critic's parameters end at the bound
 # $\pm c$: a critic pressed against its box is a blunt function (Gulrajani et al., 2017,
 # saw the same on this ring), and the gradient it gives the generator near each mode is

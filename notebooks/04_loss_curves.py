@@ -44,20 +44,20 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from wgan.claims import report
-from wgan.distances import LOG2
-from wgan.experiments import (
+from wgan.book.claims import report
+from wgan.book.curves import loss_curve
+from wgan.book.plotting import stamp
+from wgan.book.scales import pick
+from wgan.book.sheets import curves_with_samples
+from wgan.experiments.images import (
     EXPERIMENTS,
     image_provenance,
     quality_reference,
     run_experiment,
     scale_summary,
 )
-from wgan.metrics import loss_curve
-from wgan.plotting import stamp
 from wgan.quality import curve_at, quality_along_run, spearman
-from wgan.scales import pick
-from wgan.sheets import curves_with_samples
+from wgan.theory.distances import LOG2
 
 record = image_provenance(scale, device, seed)
 print(record)
@@ -66,7 +66,7 @@ record
 # %% [markdown]
 # ## What runs at this scale
 #
-# Every run comes from one shared table (`wgan.experiments`), so the runs this page shares
+# Every run comes from one shared table (`wgan.experiments.images`), so the runs this page shares
 # with the next chapter (the DCGAN and MLP generators) are trained once. Each run is cached
 # by its configuration: re-executing the page reads finished runs back and resumes
 # interrupted ones. The embedded digits stand in for LSUN at the smoke and quick scales:

@@ -38,8 +38,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wgan.claims import report
-from wgan.experiments import (
+from wgan.book.claims import report
+from wgan.book.plotting import stamp
+from wgan.book.sheets import show_samples
+from wgan.experiments.images import (
     EXPERIMENTS,
     image_data,
     image_provenance,
@@ -47,11 +49,9 @@ from wgan.experiments import (
     run_experiment,
     scale_summary,
 )
-from wgan.models import count_parameters
-from wgan.plotting import stamp
 from wgan.quality import digit_scores, quality_along_run
 from wgan.quality.along_run import generate
-from wgan.sheets import show_samples
+from wgan.training.models import count_parameters
 
 record = image_provenance(scale, device, seed)
 print(record)
@@ -60,7 +60,7 @@ record
 # %% [markdown]
 # ## The runs
 #
-# Six runs from the shared table of `wgan.experiments`: each generator architecture
+# Six runs from the shared table of `wgan.experiments.images`: each generator architecture
 # trained by WGAN (Algorithm 1) and by the standard GAN with the $-\log D$ trick (DCGAN's
 # procedure), always against the DCGAN critic or discriminator. The DCGAN and MLP runs
 # are the ones of the previous chapter (read back from the run cache, not trained twice).
@@ -87,7 +87,7 @@ pd.DataFrame([
 
 # %% [markdown]
 # The paper's no-BN generator has "a bit more than an order of magnitude" fewer
-# parameters than the DCGAN generator at 64x64 (`wgan.models`: 0.30 M against 3.58 M);
+# parameters than the DCGAN generator at 64x64 (`wgan.training.models`: 0.30 M against 3.58 M);
 # the table above gives the counts at this page's image size and widths.
 
 # %% [markdown]

@@ -24,7 +24,7 @@
 # Adam ($\beta_1 = 0$, $0.5$, $0.9$) at three learning rates, on the ring of 8 Gaussians and
 # on small images, several seeds each, and logs at every critic step the cosine between
 # the optimizer's actual update $\Delta w$ and the descent direction $-g$
-# (`TrainConfig.log_update_cosine`, `wgan.instrument`):
+# (`TrainConfig.log_update_cosine`, `wgan.training.instrument`):
 #
 # $$\cos_t = \frac{\langle \Delta w_t, -g_t \rangle}{\|\Delta w_t\|\,\|g_t\|}.$$
 #
@@ -44,7 +44,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.blowups import (
+from wgan.book.claims import report
+from wgan.book.plotting import stamp
+from wgan.book.provenance import provenance
+from wgan.book.scales import pick
+from wgan.experiments.blowups import (
     BAND_FACTOR,
     COLLAPSE_FRACTION,
     WINDOW,
@@ -57,8 +61,7 @@ from wgan.blowups import (
     summary_table,
     verdict,
 )
-from wgan.claims import report
-from wgan.momentum import (
+from wgan.experiments.momentum import (
     OPTIMIZERS,
     PAPER_LR,
     SCALES,
@@ -67,10 +70,7 @@ from wgan.momentum import (
     ring_w1_floor,
     run_sweep,
 )
-from wgan.plotting import stamp
-from wgan.provenance import provenance
 from wgan.quality import spearman
-from wgan.scales import pick
 
 # The networks here are tiny: one thread avoids OpenMP threads waiting on each other, which
 # on a shared CPU made these runs ten times slower.
@@ -86,7 +86,7 @@ record
 # `--adam` switch does; everything else is Algorithm 1 (clipping $c = 0.01$,
 # $n_\text{critic} = 5$). The ring runs use the MLP generator and critic of Section 4.1's toy
 # experiment; the image runs use the DCGAN generator and critic of the image experiments
-# (`wgan.experiments`, run `wgan-dcgan`), smaller than there to fit the sweep into minutes.
+# (`wgan.experiments.images`, run `wgan-dcgan`), smaller than there to fit the sweep into minutes.
 
 # %%
 settings = SCALES[scale]
@@ -120,7 +120,7 @@ runs.drop(columns=["optimizer", "run_dir"]).rename(columns={"label": "optimizer"
 # ## Blow-ups, defined
 #
 # The paper does not say what "the loss blew up" means; we fix it as follows
-# (`wgan.blowups`) and use it throughout. The *reference level* of a dataset and seed is
+# (`wgan.experiments.blowups`) and use it throughout. The *reference level* of a dataset and seed is
 # the largest $|W|$ estimate (`w_estimate` $= \bar f(\text{real}) - \bar f(\text{fake})$,
 # the quantity of Figure 4) of the run with Algorithm 1's own setting: RMSProp,
 # $\alpha = 5\cdot 10^{-5}$. A run is *outside its band* at a generator iteration when its
@@ -260,7 +260,7 @@ by_level.style.format({"share": "{:.1%}"})
 #
 # "As the loss blew up and samples got worse": on the ring, sample quality has a measure
 # that does not go through the critic: the exact W1 between `n_quality` generated points
-# and a balanced sample of the ring (`wgan.mixture`, `wgan.coverage`), at the generator
+# and a balanced sample of the ring (`wgan.experiments.mixture`, `wgan.experiments.coverage`), at the generator
 # snapshots of each run. The *floor* is the same distance for as many true samples of the
 # ring. Each
 # point below is one run: its final sample W1 against the share of its generator

@@ -15,10 +15,10 @@
 # written for the PyTorch of 2017, feeds the critic from a `DataLoader` over decoded
 # images, clamps its parameters one at a time, backpropagates the real and the fake batch
 # separately, runs in float32, and reads its losses back after every generator iteration.
-# This book's step (`wgan.train`, run by `wgan.run`) computes the same Algorithm 1, with
+# This book's step (`wgan.training.algorithm1`, run by `wgan.training.run`) computes the same Algorithm 1, with
 # the same losses, the same clamp and the same separate critic passes over real and fake
 # batches, but gathers batches from the uint8 cache already on the device, clamps with
-# one fused operation, and can run under the speed switches of `wgan.fast`:
+# one fused operation, and can run under the speed switches of `wgan.training.fast`:
 # bfloat16 autocast, channels-last memory layout and `torch.compile` (CUDA graphs on a
 # GPU), each a `TrainConfig` field whose `"auto"` picks the setting measured fastest on
 # the device.
@@ -27,12 +27,12 @@
 #
 # 1. **How much faster?** Both loops train the same networks from the same initial
 #    weights on the same images on the same device, in one process, taking turns so they
-#    share whatever else the machine is doing (`wgan.bench`, also `make bench`). Next to
+#    share whatever else the machine is doing (`wgan.speed.bench`, also `make bench`). Next to
 #    the rates is the arithmetic floor: the convolution and matrix-multiply FLOPs of one
 #    generator iteration over the best matrix-multiply rate measured on the device.
 # 2. **The same training?** bfloat16 keeps 8 significant bits, so a bfloat16 run does not
 #    repeat a float32 run bit for bit. The question is whether it changes the learning
-#    curve more than the seed already does (`wgan.equivalence`).
+#    curve more than the seed already does (`wgan.speed.equivalence`).
 
 # %% tags=["parameters"]
 scale = "smoke"
@@ -43,14 +43,14 @@ seed = 0
 import matplotlib.pyplot as plt
 import numpy as np
 
-from wgan.bench import bench_config, results_table, run_bench
-from wgan.config import TrainConfig
-from wgan.conv_rates import critic_conv_rates
-from wgan.equivalence import curve_distances, learning_curves
-from wgan.fast import resolve_speed
-from wgan.plotting import stamp
-from wgan.provenance import provenance
-from wgan.scales import pick
+from wgan.book.plotting import stamp
+from wgan.book.provenance import provenance
+from wgan.book.scales import pick
+from wgan.speed.bench import bench_config, results_table, run_bench
+from wgan.speed.conv_rates import critic_conv_rates
+from wgan.speed.equivalence import curve_distances, learning_curves
+from wgan.training.config import TrainConfig
+from wgan.training.fast import resolve_speed
 
 record = provenance(scale, device, seed, dataset="photos (bench), digits (curves)")
 print(record)
@@ -104,7 +104,7 @@ assert all(np.isfinite(r.ratio()) and r.ratio() > 0 for r in results), "a loop d
 # The floor counts every FLOP at the device's matrix-multiply rate. A training step runs
 # each convolution three ways: forward, backward to its input (the generator's transposed
 # convolutions run this one as their forward) and backward to its weight. Timed one by
-# one at the shapes of the DCGAN critic (`wgan.conv_rates`), in float32 as the authors'
+# one at the shapes of the DCGAN critic (`wgan.speed.conv_rates`), in float32 as the authors'
 # loop runs them and in the precision and layout of ours, they show which of the three
 # keep a loop from its floor: a direction whose `ours / float32` ratio falls short of the
 # ratio of the two matrix-multiply rates costs the fast step more than the float32 one.
@@ -126,7 +126,7 @@ layers
 # Short WGAN runs on the digits, float32 against the fast path with the most rounding
 # (bfloat16 autocast and channels-last), the two with the same seeds: same initial
 # weights, same batches, same noise. Two distances on the Wasserstein-estimate curves
-# (`wgan.equivalence.curve_distances`): the *paired* distance between the float32 and the
+# (`wgan.speed.equivalence.curve_distances`): the *paired* distance between the float32 and the
 # fast curve of the same seed, and the *seed-to-seed* distance between float32 curves of
 # different seeds. The fast path is equivalent if changing the precision moves a curve
 # less than changing the seed does.

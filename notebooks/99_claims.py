@@ -15,7 +15,7 @@
 # what that chapter measured, at which scale, and its verdict: *reproduced*, *partly
 # reproduced*, *not reproduced*, or *not tested at this scale*.
 #
-# Nothing on this page is typed in. Each chapter ends by calling `wgan.claims.report` with
+# Nothing on this page is typed in. Each chapter ends by calling `wgan.book.claims.report` with
 # the numbers it computed; the call writes a record under `runs/claims/<scale>/`. This page
 # is executed after every chapter by `make execute` and reads the records back, so it is
 # regenerated with the book. A claim whose chapter was not run at this scale says so, and
@@ -29,9 +29,9 @@ seed = 0
 # %% tags=["hide-input"]
 from IPython.display import HTML
 
-from wgan.claims import CLAIMS, VERDICTS, ledger
-from wgan.ledger import book_chapters, ledger_html
-from wgan.provenance import provenance
+from wgan.book.claims import CLAIMS, VERDICTS, ledger
+from wgan.book.ledger import book_chapters, ledger_html
+from wgan.book.provenance import provenance
 
 record = provenance(scale, device, seed, dataset="the chapters' claim records (runs/claims)")
 print(record)

@@ -13,10 +13,10 @@ import pytest
 import torch
 from PIL import Image
 
-import wgan.run
-from wgan.batches import TensorBatches
+import wgan.training.run
 from wgan.cli import CONFIG_OPTIONS, build_parser, main, resolve_config
-from wgan.config import TrainConfig
+from wgan.training.batches import TensorBatches
+from wgan.training.config import TrainConfig
 
 TOY = ["--dataset", "ring8", "--generator", "mlp", "--critic", "mlp", "--mlp-hidden", "8",
        "--nz", "2", "--batchSize", "8", "--no-warmup", "--Diters", "2", "--niter", "4",
@@ -138,7 +138,7 @@ def test_sample_refuses_toy_runs(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_sample_writes_grid_from_image_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     images = torch.randint(0, 256, (16, 3, 16, 16), dtype=torch.uint8)
-    monkeypatch.setattr(wgan.run, "real_batches", lambda config, device: TensorBatches(
+    monkeypatch.setattr(wgan.training.run, "real_batches", lambda config, device: TensorBatches(
         images, config.batch_size, device, config.seed))
     argv = ["train", "--imageSize", "16", "--ngf", "4", "--ndf", "4", "--nz", "4",
             "--batchSize", "4", "--niter", "2", "--no-warmup", "--out", str(tmp_path / "run")]

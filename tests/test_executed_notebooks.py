@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from wgan.provenance import provenance
+from wgan.book.provenance import provenance
 
 _PATH = Path(__file__).parent.parent / "book" / "_ext" / "executed_notebooks.py"
 _SPEC = importlib.util.spec_from_file_location("executed_notebooks", _PATH)

@@ -5,7 +5,7 @@ The training options carry the names of the authors' script where it has one
 ``--ndf``, ``--lrD``, ``--lrG``, ``--clamp_upper``, ``--Diters``, ``--adam``, ``--beta1``,
 ``--mlp_G``, ``--mlp_D``, ``--noBN``, ``--niter``, ``--experiment``), with dashed
 spellings beside them. Settings are read, in increasing priority, from
-:class:`~wgan.config.TrainConfig`'s defaults (the paper's), ``--config FILE`` and the
+:class:`~wgan.training.config.TrainConfig`'s defaults (the paper's), ``--config FILE`` and the
 options given. Bad input exits with status 2 and a message; a diverged run with 1.
 
 Examples
@@ -30,12 +30,12 @@ from pathlib import Path
 
 import torch
 
-from wgan.batches import TOY_DATASETS
-from wgan.config import ALGORITHMS, OPTIMIZERS, TrainConfig
-from wgan.models import ARCHITECTURES
 from wgan.paths import runs_dir
-from wgan.run import config_hash, load_run, train
-from wgan.train import prior
+from wgan.training.algorithm1 import prior
+from wgan.training.batches import TOY_DATASETS
+from wgan.training.config import ALGORITHMS, OPTIMIZERS, TrainConfig
+from wgan.training.models import ARCHITECTURES
+from wgan.training.run import config_hash, load_run, train
 
 DEFAULTS = TrainConfig()
 EXIT_BAD_INPUT = 2
@@ -227,7 +227,7 @@ def _sample(args: argparse.Namespace) -> int:
         raise ValueError(
             f"The run in {args.run_dir!r} was trained on {result.config.dataset!r}, whose "
             f"samples have shape {tuple(result.detail['sample_shape'])}, not images; load its "
-            "generator with wgan.run.load_run(...).load_generator() to plot them."
+            "generator with wgan.training.run.load_run(...).load_generator() to plot them."
         )
     generator = result.load_generator(args.iteration, device=args.device)
     z = prior(args.n, result.config.nz, generator=torch.Generator().manual_seed(args.seed))

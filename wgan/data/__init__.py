@@ -1,7 +1,7 @@
 """Image datasets by name, decoded once into the preprocessing cache.
 
 :func:`load_images` is the one entry point the trainer uses (through
-:func:`wgan.batches.real_batches`): it returns uint8 images of shape
+:func:`wgan.training.batches.real_batches`): it returns uint8 images of shape
 ``(N, C, image_size, image_size)`` for one split of one dataset of :data:`DATASETS`.
 
 Modules, one job each:
@@ -13,7 +13,9 @@ Modules, one job each:
 - :mod:`wgan.data.embedded` scikit-learn's digits, crops of bundled photographs.
 - :mod:`wgan.data.split`    the fixed held-out split.
 - :mod:`wgan.data.cache`    the on-disk uint8 cache (atomic, checked, rebuilt if damaged).
-- :mod:`wgan.data.bench`    images/s from the cache against decoding on the fly.
+
+How fast the cache serves images against decoding on the fly is measured in
+:mod:`wgan.speed.loading`.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def open_source(name: str, root: str | Path | None = None, limit: int | None = N
     if name not in DATASETS:
         raise ValueError(
             f"Unknown dataset {name!r}. Known datasets: {', '.join(DATASETS)}. "
-            "(Toy distributions such as 'ring8' are sampled by wgan.batches, not loaded.)"
+            "(Toy distributions such as 'ring8' are sampled by wgan.training.batches, not loaded.)"
         )
     check_limit(limit)
     if DATASETS[name].needs_root and root is None:

@@ -6,7 +6,7 @@ the centre ``image_size x image_size`` square is cropped. This is what torchvisi
 ``Resize(image_size)`` followed by ``CenterCrop(image_size)`` computes on PIL images, the
 transforms their script applies to LSUN (the tests check the two agree pixel for pixel);
 it is written with PIL alone so that importing :mod:`wgan.data` does not import
-torchvision. The result stays uint8 in [0, 255]; :class:`wgan.batches.TensorBatches` maps
+torchvision. The result stays uint8 in [0, 255]; :class:`wgan.training.batches.TensorBatches` maps
 it to [-1, 1] (their ``Normalize(mean=0.5, std=0.5)``).
 
 An image whose short side is smaller than ``image_size`` is refused rather than

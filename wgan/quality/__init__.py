@@ -6,7 +6,7 @@ grids. These modules measure sample quality without the critic, so the claim bec
 rank correlation:
 
 - :mod:`wgan.quality.pixel`        exact Wasserstein-1 distance between generated and
-  held-out real images in pixel space (POT, through :func:`wgan.distances.wasserstein1`).
+  held-out real images in pixel space (POT, through :func:`wgan.theory.distances.wasserstein1`).
 - :mod:`wgan.quality.digits`       a small digit classifier trained at run time on the
   held-out digits (seconds, cached): class coverage (mode collapse as a number) and
   confidence of generated digits.

@@ -1,7 +1,7 @@
 """Sample quality at every generator snapshot of a run, computed offline and cached.
 
 A run keeps its generator's weights every ``snapshot_every`` generator iterations
-(:class:`wgan.run.RunResult`). :func:`quality_along_run` draws the same noise batch through
+(:class:`wgan.training.run.RunResult`). :func:`quality_along_run` draws the same noise batch through
 each snapshot and measures the images against held-out real ones: the pixel-space W1
 (:mod:`wgan.quality.pixel`) and, when a digit classifier is given, confidence and class
 coverage (:mod:`wgan.quality.digits`). Nothing here touches the critic, so these numbers
@@ -25,7 +25,7 @@ import torch
 
 from wgan.quality.digits import CLASSIFIER_VERSION, DigitClassifier, digit_scores
 from wgan.quality.pixel import pixel_w1
-from wgan.run import RunResult
+from wgan.training.run import RunResult
 
 QUALITY_COLUMNS: tuple[str, ...] = ("gen_iter", "pixel_w1")
 DIGIT_COLUMNS: tuple[str, ...] = (

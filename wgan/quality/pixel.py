@@ -5,7 +5,7 @@ constant K of the clipped critic, and it is measured by the same network that tr
 generator. :func:`pixel_w1` is an independent yardstick: the exact optimal-transport cost
 (equation (1) of the paper, Euclidean ground cost) between a batch of generated images and
 a batch of *held-out* real images that no run trains on, solved by POT
-(:func:`wgan.distances.wasserstein1`).
+(:func:`wgan.theory.distances.wasserstein1`).
 
 Units: images are compared as vectors of ``C * H * W`` pixel values in [-1, 1] (the scale
 the networks see), so the distance is a Euclidean norm over all pixels. Two finite
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
-from wgan.distances import wasserstein1
+from wgan.theory.distances import wasserstein1
 
 
 def as_pixels(images: torch.Tensor | ArrayLike, name: str = "images",
@@ -30,7 +30,7 @@ def as_pixels(images: torch.Tensor | ArrayLike, name: str = "images",
     ----------
     images : torch.Tensor or array-like of shape (n, C, H, W)
         uint8 in [0, 255] (the data cache's format, mapped by ``x / 127.5 - 1`` as in
-        :class:`wgan.batches.TensorBatches`) or floats on the networks' [-1, 1] scale.
+        :class:`wgan.training.batches.TensorBatches`) or floats on the networks' [-1, 1] scale.
         Floats are clamped to [-1, 1]: the images as they are displayed and saved (the
         MLP generator has no final Tanh and can leave the range).
     name, caller : str

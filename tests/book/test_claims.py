@@ -1,0 +1,32 @@
+"""Tests for the claims ledger."""
+
+import pytest
+
+from wgan.book.claims import CLAIMS, ledger, report
+
+
+@pytest.fixture(autouse=True)
+def _runs_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+
+
+def test_ledger_shows_reported_number_and_marks_the_rest_not_run():
+    report("example1", measured="max error 0.01", verdict="reproduced", scale="quick")
+    table = ledger("quick").set_index("chapter")
+    row = table.loc["01_distances"]
+    assert row["measured"] == "max error 0.01" and row["verdict"] == "reproduced"
+    others = ledger("quick").query("chapter != '01_distances'")
+    assert (others["verdict"] == "chapter not run at this scale").all()
+    assert len(ledger("quick")) == len(CLAIMS)
+
+
+def test_ledger_keeps_scales_apart():
+    report("example1", measured="x", verdict="reproduced", scale="smoke")
+    assert (ledger("quick")["verdict"] == "chapter not run at this scale").all()
+
+
+def test_report_rejects_unknown_claim_and_verdict():
+    with pytest.raises(ValueError, match="Unknown claim 'nope'"):
+        report("nope", measured="1", verdict="reproduced", scale="smoke")
+    with pytest.raises(ValueError, match="'verdict' parameter must be one of"):
+        report("example1", measured="1", verdict="sort of", scale="smoke")

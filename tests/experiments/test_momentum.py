@@ -1,0 +1,95 @@
+"""The optimizer sweep: its configurations and a tiny sweep read back."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+
+import wgan.experiments.momentum
+from wgan.experiments.images import image_config
+from wgan.experiments.momentum import (
+    OPTIMIZERS,
+    PAPER_LR,
+    SCALES,
+    momentum_config,
+    ring_sample_quality,
+    ring_w1_floor,
+    run_sweep,
+)
+
+
+@pytest.mark.parametrize("choice", OPTIMIZERS, ids=[c.key for c in OPTIMIZERS])
+def test_config_sets_optimizer_of_both_nets_and_logs_cosine(choice) -> None:
+    config = momentum_config("ring8", choice.key, 1e-3, "quick", seed=2, device="cpu")
+    assert (config.optimizer_d, config.optimizer_g) == (choice.name, choice.name)
+    assert config.beta1 == choice.beta1 and config.lr_d == config.lr_g == 1e-3
+    assert config.log_update_cosine and config.seed == 2
+    assert (config.generator, config.critic, config.dataset) == ("mlp", "mlp", "ring8")
+
+
+def test_adam_choices_cover_beta1_zero_and_positive() -> None:
+    betas = sorted(c.beta1 for c in OPTIMIZERS if c.name == "adam")
+    assert betas[0] == 0.0 and betas[-1] > 0 and any(c.name == "rmsprop" for c in OPTIMIZERS)
+
+
+def test_image_config_keeps_the_image_experiment_architecture() -> None:
+    config = momentum_config("images", "adam0.5", PAPER_LR, "quick", device="cpu")
+    harness = image_config("wgan-dcgan", "quick", device="cpu")
+    assert (config.generator, config.critic, config.dataset) == (
+        harness.generator, harness.critic, harness.dataset)
+    assert (config.image_size, config.ngf, config.generator_iters) == (
+        SCALES["quick"].image_size, SCALES["quick"].image_width, SCALES["quick"].image_iters)
+    assert config.clip_value == harness.clip_value and config.n_critic == harness.n_critic
+
+
+def test_every_scale_sweeps_the_paper_learning_rate_first() -> None:
+    assert all(settings.lrs[0] == PAPER_LR for settings in SCALES.values())
+
+
+def test_config_rejects_unknown_dataset() -> None:
+    with pytest.raises(ValueError, match="'dataset' parameter of momentum_config must be one"):
+        momentum_config("mnist", "rmsprop", PAPER_LR, "smoke")
+
+
+def test_config_rejects_unknown_optimizer() -> None:
+    with pytest.raises(ValueError, match=r"'optimizer' parameter .* Got 'sgd' instead"):
+        momentum_config("ring8", "sgd", PAPER_LR, "smoke")
+
+
+@pytest.mark.slow
+def test_sweep_trains_every_setting_and_reads_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tiny = dataclasses.replace(SCALES["smoke"], lrs=(PAPER_LR,), ring_iters=3, seeds=2)
+    monkeypatch.setitem(wgan.experiments.momentum.SCALES, "smoke", tiny)
+    sweep = run_sweep("smoke", device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
+    assert len(sweep.runs) == len(OPTIMIZERS) * len(tiny.lrs) * 2
+    assert sorted(set(sweep.runs["seed"])) == [5, 6]
+    assert (sweep.runs["status"] == "finished").all() and (sweep.runs["iterations"] == 3).all()
+    assert len(sweep.metrics) == 3 * len(sweep.runs)
+    assert {"update_cos_mean", "update_cos_min", "update_cos_neg_frac"} <= set(sweep.metrics)
+    rmsprop = sweep.runs[sweep.runs["optimizer"] == "rmsprop"]
+    assert rmsprop["beta1"].map(math.isnan).all()
+    again = run_sweep("smoke", device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
+    assert again.metrics.drop(columns="wall_time").equals(
+        sweep.metrics.drop(columns="wall_time"))
+    quality = ring_sample_quality(sweep, n=16)
+    assert len(quality) == sum(len(r.snapshots) for r in sweep.results.values())
+    assert set(quality["gen_iter"]) == {0, 1, 2, 3}  # snapshots every 3 // 4 -> 1 iteration
+    assert (quality["w1"] > 0).all() and quality["modes"].between(0, 8).all()
+
+
+def test_ring_sample_quality_rejects_too_few_samples() -> None:
+    with pytest.raises(ValueError, match=r"'n' parameter of ring_sample_quality .* Got 4"):
+        ring_sample_quality(None, n=4)
+
+
+def test_ring_w1_floor_is_small_next_to_the_ring_radius() -> None:
+    # Two samples of the same ring: only the within-mode noise (std 0.02) and the
+    # multinomial mode weights of the plain sample separate them; the radius is 2.
+    floor = ring_w1_floor(800)
+    assert 0 < floor < 0.2
+    assert ring_w1_floor(800) == floor

@@ -1,0 +1,192 @@
+"""Speed switches: what "auto" resolves to, what each switch does, and that the fast step
+computes what the float32 step computes (exactly where it can, statistically where it
+rounds)."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from wgan.speed.equivalence import curve_distances, learning_curves
+from wgan.training.algorithm1 import critic_step, generator_step, make_optimizer, prior
+from wgan.training.config import TrainConfig
+from wgan.training.fast import (
+    FLOAT32,
+    MEASURED_DEFAULTS,
+    Speed,
+    autocast,
+    network_family,
+    prepare_models,
+    resolve_speed,
+)
+from wgan.training.models import build_critic, build_generator
+
+CPU = torch.device("cpu")
+SHAPE = (1, 16, 16)
+BF16 = Speed("bfloat16", channels_last=True, compile="off")
+
+
+def tiny_config(**overrides) -> TrainConfig:
+    base = dict(dataset="digits", image_size=16, ngf=8, ndf=8, nz=8, batch_size=16, n_critic=2,
+                critic_warmup=False, generator_iters=10, checkpoint_every=1000,
+                sample_every=1000, device="cpu")
+    return TrainConfig(**(base | overrides))
+
+
+def tiny_nets(seed: int = 0):
+    torch.manual_seed(seed)
+    return (build_generator("dcgan", SHAPE, nz=8, ngf=8), build_critic("dcgan", SHAPE, ndf=8))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "family"),
+    [
+        ({}, "conv"),
+        ({"generator": "mlp"}, "conv"),
+        ({"generator": "mlp", "critic": "mlp"}, "mlp"),
+        ({"generator": "mlp", "critic": "mlp", "dataset": "ring8"}, "toy"),
+    ],
+)
+def test_network_family_follows_architectures_and_data(overrides, family):
+    assert network_family(TrainConfig(**overrides)) == family
+
+
+def test_auto_resolves_to_the_measured_default_of_device_and_family(monkeypatch):
+    monkeypatch.setattr("wgan.training.fast.cpu_has_native_bfloat16", lambda: True)
+    for family, config in (("conv", TrainConfig()),
+                           ("mlp", TrainConfig(generator="mlp", critic="mlp"))):
+        assert resolve_speed(config, CPU) == MEASURED_DEFAULTS[("cpu", family)]
+
+
+def test_auto_precision_is_float32_on_a_cpu_without_native_bfloat16(monkeypatch):
+    monkeypatch.setattr("wgan.training.fast.cpu_has_native_bfloat16", lambda: False)
+    config = TrainConfig(generator="mlp", critic="mlp")
+    assert resolve_speed(config, CPU).precision == "float32"
+
+
+def test_explicit_switches_override_auto():
+    config = TrainConfig(precision="bfloat16", channels_last=False, compile="default")
+    assert resolve_speed(config, CPU) == Speed("bfloat16", channels_last=False, compile="default")
+
+
+def test_cuda_graphs_on_cpu_are_refused():
+    with pytest.raises(ValueError, match="'reduce-overhead' \\(CUDA graphs\\), which needs a "
+                                         "CUDA device"):
+        resolve_speed(TrainConfig(compile="reduce-overhead"), CPU)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("precision", "float16", "The 'precision' parameter of TrainConfig must be one of "
+                                 "'auto', 'float32', 'bfloat16'. Got 'float16' instead."),
+        ("compile", "max", "The 'compile' parameter of TrainConfig must be one of 'auto', "
+                           "'off', 'default', 'reduce-overhead'. Got 'max' instead."),
+        ("channels_last", "yes", "The 'channels_last' parameter of TrainConfig must be 'auto', "
+                                 "True or False. Got 'yes' instead."),
+    ],
+)
+def test_invalid_speed_settings_are_refused(field, value, message):
+    with pytest.raises(ValueError, match=message.replace("(", "\\(").replace(")", "\\)")):
+        resolve_speed(TrainConfig(**{field: value}), CPU)
+
+
+def test_channels_last_converts_conv_weights_in_place_and_keeps_the_state_dict():
+    generator, critic = tiny_nets()
+    before = copy.deepcopy(critic.state_dict())
+    weight = critic.main.input[0].weight
+    prepare_models(generator, critic, Speed("float32", channels_last=True, compile="off"))
+    assert critic.main.input[0].weight is weight  # optimizers built earlier stay valid
+    assert weight.is_contiguous(memory_format=torch.channels_last)
+    after = critic.state_dict()
+    assert list(after) == list(before)
+    assert all(torch.equal(after[k], before[k]) for k in before)
+
+
+def test_bfloat16_critic_values_come_out_in_float32():
+    generator, critic = tiny_nets()
+    prepare_models(generator, critic, BF16)
+    with autocast(BF16, CPU):
+        values = critic(generator(prior(4, 8)))
+    assert values.dtype == torch.float32
+
+
+def test_float32_speed_adds_no_autocast():
+    with autocast(FLOAT32, CPU):
+        assert not torch.is_autocast_enabled("cpu")
+
+
+def test_channels_last_float32_step_equals_contiguous_step():
+    """Same arithmetic in another memory layout: the same losses and updates, to rounding."""
+    results = []
+    for speed in (FLOAT32, Speed("float32", channels_last=True, compile="off")):
+        generator, critic = tiny_nets()
+        prepare_models(generator, critic, speed)
+        opt_d = make_optimizer("rmsprop", critic.parameters(), 5e-5)
+        opt_g = make_optimizer("rmsprop", generator.parameters(), 5e-5)
+        noise = torch.Generator().manual_seed(1)
+        real = torch.rand(16, *SHAPE, generator=noise) * 2 - 1
+        stats = critic_step(critic, generator, real, prior(16, 8, generator=noise), opt_d, 0.01)
+        stats |= generator_step(critic, generator, prior(16, 8, generator=noise), opt_g)
+        results.append((stats, [p.detach().clone() for p in critic.parameters()]))
+    (stats_a, params_a), (stats_b, params_b) = results
+    for key in stats_a:
+        torch.testing.assert_close(stats_a[key], stats_b[key], rtol=1e-4, atol=1e-7)
+    for a, b in zip(params_a, params_b, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+
+
+def test_steps_inside_one_autocast_context_use_the_updated_weights():
+    """Two critic steps under one context give what two steps under two contexts give."""
+    values = []
+    for shared in (True, False):
+        generator, critic = tiny_nets()
+        prepare_models(generator, critic, BF16)
+        opt_d = make_optimizer("rmsprop", critic.parameters(), 5e-5)
+        noise = torch.Generator().manual_seed(2)
+        real = torch.rand(16, *SHAPE, generator=noise) * 2 - 1
+        z = prior(16, 8, generator=noise)
+        if shared:
+            with autocast(BF16, CPU):
+                critic_step(critic, generator, real, z, opt_d, 0.01)
+                second = critic_step(critic, generator, real, z, opt_d, 0.01)
+        else:
+            with autocast(BF16, CPU):
+                critic_step(critic, generator, real, z, opt_d, 0.01)
+            with autocast(BF16, CPU):
+                second = critic_step(critic, generator, real, z, opt_d, 0.01)
+        values.append(second["w_estimate"])
+    assert torch.equal(values[0], values[1])
+
+
+@pytest.mark.slow
+def test_fast_and_float32_learning_curves_agree_within_the_seed_spread(tmp_path):
+    """The fast path (bf16 autocast, channels-last) against float32, three seeds, short runs:
+    switching the precision moves the W-estimate curve far less than switching the seed."""
+    config = tiny_config()
+    seeds = [0, 1, 2]
+    reference = learning_curves(config.replace(precision="float32", channels_last=False),
+                                seeds, "float32", root=tmp_path)
+    fast = learning_curves(config.replace(precision="bfloat16", channels_last=True),
+                           seeds, "fast", root=tmp_path)
+    distances = curve_distances(reference, fast)
+    assert distances.equivalent, distances
+    assert distances.ratio < 0.5, f"bf16 curves are {distances.ratio:.2f} seed spreads away"
+    assert not np.array_equal(reference, fast)  # the fast path did run in another precision
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_graph_curves_agree_with_float32_within_the_seed_spread(tmp_path):
+    config = tiny_config(device="cuda", generator_iters=6)
+    seeds = [0, 1, 2]
+    reference = learning_curves(
+        config.replace(precision="float32", channels_last=False, compile="off"), seeds,
+        "float32", root=tmp_path)
+    fast = learning_curves(
+        config.replace(precision="bfloat16", channels_last=True, compile="reduce-overhead"),
+        seeds, "graphs", root=tmp_path)
+    assert curve_distances(reference, fast).equivalent

@@ -1,0 +1,156 @@
+"""The claims ledger: every claim the paper makes, and what each chapter measured for it.
+
+The paper's claims are listed once, here, as data (:data:`CLAIMS`). A chapter that tests a
+claim calls :func:`report` with the number it measured and its verdict; the call writes a
+small JSON record under ``runs/claims/<scale>/``. The ledger page reads the records back
+with :func:`ledger`, so every number on it comes from an executed notebook, and a claim
+whose chapter was not run at that scale says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from wgan.book.scales import check_scale
+from wgan.paths import git_revision, runs_dir
+
+VERDICTS: tuple[str, ...] = (
+    "reproduced",
+    "partly reproduced",
+    "not reproduced",
+    "not tested at this scale",
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the paper.
+
+    Parameters
+    ----------
+    key : str
+        Identifier used by :func:`report`.
+    statement : str
+        The claim, in a sentence.
+    where : str
+        Where the paper makes it (section, figure, theorem).
+    chapter : str
+        The notebook that tests it (stem of ``notebooks/NN_topic.py``).
+    """
+
+    key: str
+    statement: str
+    where: str
+    chapter: str
+
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim("example1", "On parallel lines, EM is continuous in theta (W = |theta|) while JS, "
+          "KL and TV jump at theta = 0.", "Section 2, Example 1, Figure 1", "01_distances"),
+    Claim("theorem1", "W(P_r, P_theta) is continuous in theta, and Lipschitz for a locally "
+          "Lipschitz generator; JS and KL are not.", "Section 2, Theorem 1, Corollary 1",
+          "02_theory"),
+    Claim("theorem2", "Convergence in W is convergence in distribution; KL and JS can stay "
+          "large along a weakly convergent sequence.", "Section 2, Theorem 2", "02_theory"),
+    Claim("theorem3", "Kantorovich-Rubinstein duality holds and the gradient of W is "
+          "-E_z[grad f(g_theta(z))] for the optimal critic f.", "Section 3, Theorem 3",
+          "02_theory"),
+    Claim("clipped-critic", "A weight-clipped critic estimates W up to a multiplicative "
+          "constant K.", "Section 3, equation (3)", "02_theory"),
+    Claim("figure3", "A trained GAN discriminator saturates and gives vanishing gradients; the "
+          "WGAN critic stays close to linear and gives clean gradients.", "Section 3, Figure 3",
+          "02_theory"),
+    Claim("mixture", "WGAN covers every mode of a ring of Gaussians without mode collapse.",
+          "Section 4.1, Figure 2", "03_mixture"),
+    Claim("meaningful-loss", "The WGAN estimate of W correlates with sample quality during "
+          "training.", "Section 4.3, Figure 4", "04_loss_curves"),
+    Claim("js-uninformative", "The GAN's JS estimate does not correlate with sample quality.",
+          "Section 4.3, Figures 5 and 9", "04_loss_curves"),
+    Claim("architectures", "WGAN trains generators that the standard GAN fails with (no "
+          "batch norm, MLP).", "Section 4.4, Figures 6-8", "05_architectures"),
+    Claim("no-mode-collapse", "No experiment showed mode collapse for WGAN.", "Section 4.4",
+          "05_architectures"),
+    Claim("momentum", "WGAN training becomes unstable with Adam (beta1 > 0) on the critic or "
+          "with high learning rates; the cosine between the Adam step and the gradient turns "
+          "negative when the loss blows up.", "Section 4.3, last paragraph", "06_momentum"),
+)
+
+_BY_KEY = {claim.key: claim for claim in CLAIMS}
+
+
+def claims_dir(scale: str) -> Path:
+    """Folder of the records measured at ``scale`` (``$WGAN_RUNS_DIR/claims/<scale>``)."""
+    return runs_dir() / "claims" / check_scale(scale)
+
+
+def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, str]:
+    """Record what a chapter measured for a claim, and print it.
+
+    Parameters
+    ----------
+    key : str
+        One of the keys of :data:`CLAIMS`.
+    measured : str
+        The number(s) the chapter computed, as text (e.g. ``"Spearman rho = -0.81"``).
+    verdict : {"reproduced", "partly reproduced", "not reproduced", "not tested at this scale"}
+    scale : {"smoke", "quick", "paper"}
+
+    Returns
+    -------
+    dict
+        The record written to ``claims_dir(scale) / f"{key}.json"``.
+    """
+    if key not in _BY_KEY:
+        raise ValueError(f"Unknown claim {key!r}. Known claims: {', '.join(_BY_KEY)}.")
+    if verdict not in VERDICTS:
+        raise ValueError(
+            f"The 'verdict' parameter must be one of {', '.join(map(repr, VERDICTS))}. "
+            f"Got {verdict!r} instead."
+        )
+    record = {
+        "key": key,
+        "measured": measured,
+        "verdict": verdict,
+        "scale": check_scale(scale),
+        "commit": git_revision(),
+        "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    folder = claims_dir(scale)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{key}.json.tmp"
+    temporary.write_text(json.dumps(record, indent=1))
+    os.replace(temporary, folder / f"{key}.json")
+    print(f"Claim '{key}' ({_BY_KEY[key].where}): {verdict}: {measured}")
+    return record
+
+
+def ledger(scale: str) -> pd.DataFrame:
+    """Every claim with what was measured at ``scale``; unmeasured claims say so.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim: claim, where, chapter, measured, verdict, scale, commit.
+    """
+    rows = []
+    for claim in CLAIMS:
+        path = claims_dir(scale) / f"{claim.key}.json"
+        record = json.loads(path.read_text()) if path.is_file() else {}
+        rows.append(
+            {
+                "claim": claim.statement,
+                "where": claim.where,
+                "chapter": claim.chapter,
+                "measured": record.get("measured", "-"),
+                "verdict": record.get("verdict", "chapter not run at this scale"),
+                "scale": record.get("scale", scale),
+                "commit": record.get("commit", "-"),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,142 @@
+"""The record of what produced a result: scale, data, device, seed, versions and commit.
+
+Every notebook creates one :class:`Provenance` at the top, shows it, and stamps each
+figure with :attr:`Provenance.tag`, so the book says next to each figure at which scale,
+on which data and on which device it was produced.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from wgan.book.scales import check_scale
+from wgan.paths import git_revision
+from wgan.training.device import resolve_device
+
+WALL_TIME_MARKER = 'data-wgan="wall-time"'
+"""Attribute of the provenance box's wall-time cell, which the book's build fills in."""
+
+
+def device_description(device: torch.device) -> str:
+    """Human-readable name of a device, e.g. ``cpu (2 threads)`` or the GPU's model."""
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads, {platform.machine()})"
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on."""
+    import numpy
+    import ot
+
+    import wgan
+
+    return {
+        "wgan": wgan.__version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "pot": ot.__version__,
+    }
+
+
+@dataclass
+class Provenance:
+    """What produced a notebook's results.
+
+    Parameters
+    ----------
+    scale : {"smoke", "quick", "paper"}
+    device : str
+        The device request (``auto``, ``cpu``, ``cuda``); resolved on creation.
+    seed : int
+    dataset : str, default="none"
+        The data the results come from (``digits``, ``lsun``, ``toy: ring of 8 Gaussians``).
+    """
+
+    scale: str
+    device: str
+    seed: int
+    dataset: str = "none"
+    resolved_device: torch.device = field(init=False)
+    revision: str = field(init=False)
+    versions: dict[str, str] = field(init=False)
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        check_scale(self.scale)
+        self.resolved_device = resolve_device(self.device)
+        self.revision = git_revision()
+        self.versions = package_versions()
+        self.started = time.perf_counter()
+
+    @property
+    def tag(self) -> str:
+        """Short stamp for figures: ``scale quick · digits · cpu · seed 0``."""
+        return (
+            f"scale {self.scale} · {self.dataset} · {self.resolved_device.type} · "
+            f"seed {self.seed}"
+        )
+
+    def elapsed(self) -> float:
+        """Seconds since this record was created."""
+        return time.perf_counter() - self.started
+
+    def line(self) -> str:
+        """The one-line record."""
+        versions = " ".join(f"{k}={v}" for k, v in self.versions.items())
+        return (
+            f"scale={self.scale} dataset={self.dataset} "
+            f"device={device_description(self.resolved_device)} seed={self.seed} "
+            f"commit={self.revision} {versions}"
+        )
+
+    def __str__(self) -> str:
+        return self.line()
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The record as (field, value) pairs, in the order the provenance box shows them."""
+        return [
+            ("scale", self.scale),
+            ("data", self.dataset),
+            ("device", device_description(self.resolved_device)),
+            ("seed", str(self.seed)),
+            ("commit", self.revision),
+            ("versions", ", ".join(f"{k} {v}" for k, v in self.versions.items())),
+        ]
+
+    def _repr_html_(self) -> str:
+        """The provenance box: an admonition holding the record as a two-column table.
+
+        The last row, the wall time, is not known when the record is shown at the top of a
+        notebook; the book's build fills in papermill's run time of the whole notebook
+        (``book/_ext/executed_notebooks.py`` replaces the cell marked
+        :data:`WALL_TIME_MARKER`).
+        """
+        body = "".join(
+            f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
+            for key, value in self.rows()
+        )
+        wall_time = (
+            f"<tr><th>wall time</th><td {WALL_TIME_MARKER}>"
+            "not known yet: printed by the notebook's last cell</td></tr>"
+        )
+        return (
+            '<div class="admonition note wgan-provenance">'
+            '<p class="admonition-title">Provenance of this page\'s results</p>'
+            f'<table>{body}{wall_time}</table></div>'
+        )
+
+    def summary(self) -> str:
+        """Closing line with the wall time so far."""
+        return f"{self.tag} · wall time {self.elapsed():.1f} s"
+
+
+def provenance(scale: str, device: str, seed: int, dataset: str = "none") -> Provenance:
+    """Create the provenance record of a notebook (see :class:`Provenance`)."""
+    return Provenance(scale=scale, device=device, seed=seed, dataset=dataset)

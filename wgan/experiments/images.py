@@ -1,0 +1,346 @@
+"""The image experiments of Sections 4.3-4.4, as one table of runs per scale and dataset.
+
+Every image run of the book comes from :func:`image_config`, so the chapters that share a
+run (Figure 4's DCGAN run is also Figure 6's left panel) share its cache entry
+(:func:`wgan.training.run.cached_run`) and train it once.
+
+The runs (:data:`EXPERIMENTS`):
+
+=====================  =========  ==========  =======  =======================
+key                    algorithm  generator   critic   figures
+=====================  =========  ==========  =======  =======================
+``wgan-dcgan``         WGAN       dcgan       dcgan    4 (upper right), 6
+``wgan-mlp``           WGAN       mlp         dcgan    4 (upper left), 8
+``wgan-mlp-mlp-hilr``  WGAN       mlp         mlp      4 (lower half)
+``wgan-nobn``          WGAN       dcgan_nobn  dcgan    7
+``gan-dcgan``          GAN        dcgan       dcgan    5, 6, 9
+``gan-mlp``            GAN        mlp         dcgan    5, 8, 9
+``gan-mlp-mlp``        GAN        mlp         mlp      5 (bottom), 9
+``gan-nobn``           GAN        dcgan_nobn  dcgan    7
+=====================  =========  ==========  =======  =======================
+
+WGAN runs use Algorithm 1's hyperparameters (RMSProp, lr 5e-5, c = 0.01, n_critic = 5,
+the authors' 100-iteration critic schedule); GAN runs use DCGAN's procedure with the
+-log D trick (:func:`wgan.training.gan.gan_baseline_config`: Adam, lr 2e-4, beta1 0.5, one
+discriminator step per generator step). Figure 4's failed run has "substantially high
+learning rates" for both nets; the paper gives no value, we use :data:`HIGH_LR`.
+
+Scales (:data:`SCALES`): ``paper`` is the paper's setting (64x64, batch 64, widths 64,
+MLP width 512) on LSUN bedrooms when ``$WGAN_LSUN_ROOT`` names the ``bedroom_train_lmdb``
+directory, for the authors' default of 25 epochs; without LSUN it falls back to the
+embedded digits and :func:`image_data` says so. ``quick`` and ``smoke`` run on the
+embedded digits with smaller images, narrower nets and fewer iterations.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from wgan.book.provenance import Provenance, provenance
+from wgan.book.scales import check_scale, pick
+from wgan.data import load_images
+from wgan.data.split import heldout_size
+from wgan.paths import runs_dir
+from wgan.quality import digit_classifier, reference_floor
+from wgan.quality.digits import TrainedClassifier
+from wgan.training.config import TrainConfig
+from wgan.training.gan import gan_baseline_config
+from wgan.training.run import RunResult, cached_run
+
+LSUN_ROOT_VARIABLE = "WGAN_LSUN_ROOT"
+HIGH_LR = 1e-3  # Figure 4's failed run: 20 times Algorithm 1's alpha, for both nets
+LSUN_BEDROOMS = 3_033_042  # images in bedroom_train (LSUN README)
+PAPER_EPOCHS = 25  # the authors' default --niter, in epochs of critic batches
+
+
+@dataclass(frozen=True)
+class ImageExperiment:
+    """One run of the image experiments.
+
+    Attributes
+    ----------
+    key : str
+        Name of the run (and prefix of its run directory).
+    algorithm : {"wgan", "gan"}
+    generator, critic : {"dcgan", "dcgan_nobn", "mlp"}
+        Architectures (the critic is the GAN's discriminator, with a sigmoid).
+    high_lr : bool
+        Both learning rates set to :data:`HIGH_LR` (Figure 4's failed run).
+    figures : str
+        The paper's figures the run appears in.
+    label : str
+        Short caption.
+    """
+
+    key: str
+    algorithm: str
+    generator: str
+    critic: str
+    high_lr: bool
+    figures: str
+    label: str
+
+
+EXPERIMENTS: dict[str, ImageExperiment] = {e.key: e for e in (
+    ImageExperiment("wgan-dcgan", "wgan", "dcgan", "dcgan", False, "4, 6",
+                    "WGAN, DCGAN generator, DCGAN critic"),
+    ImageExperiment("wgan-mlp", "wgan", "mlp", "dcgan", False, "4, 8",
+                    "WGAN, MLP generator, DCGAN critic"),
+    ImageExperiment("wgan-mlp-mlp-hilr", "wgan", "mlp", "mlp", True, "4",
+                    "WGAN, MLP generator, MLP critic, high learning rate"),
+    ImageExperiment("wgan-nobn", "wgan", "dcgan_nobn", "dcgan", False, "7",
+                    "WGAN, no-BN constant-filter generator, DCGAN critic"),
+    ImageExperiment("gan-dcgan", "gan", "dcgan", "dcgan", False, "5, 6, 9",
+                    "GAN, DCGAN generator, DCGAN discriminator"),
+    ImageExperiment("gan-mlp", "gan", "mlp", "dcgan", False, "5, 8, 9",
+                    "GAN, MLP generator, DCGAN discriminator"),
+    ImageExperiment("gan-mlp-mlp", "gan", "mlp", "mlp", False, "5, 9",
+                    "GAN, MLP generator, MLP discriminator"),
+    ImageExperiment("gan-nobn", "gan", "dcgan_nobn", "dcgan", False, "7",
+                    "GAN, no-BN constant-filter generator, DCGAN discriminator"),
+)}
+
+
+@dataclass(frozen=True)
+class ScaleSettings:
+    """Sizes of the image runs at one scale (all runs of the scale share them).
+
+    Attributes
+    ----------
+    image_size : int
+        Side of the images in pixels.
+    batch_size : int
+        m of Algorithm 1.
+    nz : int
+        Noise dimension.
+    width : int
+        ngf = ndf, base channels of the convolutional nets.
+    mlp_hidden : int
+        Hidden units of the MLPs.
+    generator_iters : int or None
+        Generator iterations of every run; ``None``: :data:`PAPER_EPOCHS` epochs of the
+        training data (:func:`paper_generator_iters`).
+    snapshots : int
+        Generator snapshots kept along each run (evenly spaced, iteration 0 included),
+        where sample quality is measured.
+    critic_warmup : bool
+        The authors' 100-iteration critic schedule.
+    """
+
+    image_size: int
+    batch_size: int
+    nz: int
+    width: int
+    mlp_hidden: int
+    generator_iters: int | None
+    snapshots: int
+    critic_warmup: bool
+
+
+SCALES: dict[str, ScaleSettings] = {
+    "smoke": ScaleSettings(image_size=16, batch_size=16, nz=8, width=4, mlp_hidden=16,
+                           generator_iters=4, snapshots=2, critic_warmup=False),
+    "quick": ScaleSettings(image_size=16, batch_size=64, nz=32, width=32, mlp_hidden=256,
+                           generator_iters=2000, snapshots=20, critic_warmup=True),
+    "paper": ScaleSettings(image_size=64, batch_size=64, nz=100, width=64, mlp_hidden=512,
+                           generator_iters=None, snapshots=20, critic_warmup=True),
+}
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """The dataset the image runs of a scale use.
+
+    Attributes
+    ----------
+    dataset : str
+        A :data:`wgan.data.DATASETS` name.
+    root : str or None
+        Its path on disk (LSUN), else ``None``.
+    note : str
+        One sentence for the provenance: what is used and why.
+    """
+
+    dataset: str
+    root: str | None
+    note: str
+
+
+def image_data(scale: str) -> ImageData:
+    """The data of the image runs at ``scale``.
+
+    ``paper`` reads LSUN bedrooms from ``$WGAN_LSUN_ROOT`` when it is set; otherwise, and
+    at the other scales, the embedded digits are used (labels make class coverage
+    measurable; no download).
+    """
+    root = os.environ.get(LSUN_ROOT_VARIABLE)
+    if check_scale(scale) == "paper" and root:
+        return ImageData("lsun", root, f"LSUN bedrooms from ${LSUN_ROOT_VARIABLE}={root}")
+    if scale == "paper":
+        return ImageData("digits", None, (
+            f"paper-scale settings on the embedded digits: ${LSUN_ROOT_VARIABLE} is not set, "
+            "so LSUN bedrooms (the paper's data) are not used"))
+    return ImageData("digits", None, "embedded digits (scikit-learn), standing in for LSUN")
+
+
+def image_provenance(scale: str, device: str, seed: int) -> Provenance:
+    """The provenance box of an image chapter: scale, device, seed, data and image size."""
+    data, settings = image_data(scale), SCALES[check_scale(scale)]
+    size = settings.image_size
+    return provenance(scale, device, seed, dataset=f"{data.note}, {size}x{size}")
+
+
+def paper_generator_iters(n_images: int, settings: ScaleSettings, n_critic: int = 5) -> int:
+    """Generator iterations in :data:`PAPER_EPOCHS` epochs of ``n_images`` training images.
+
+    The authors count epochs in critic batches; with ``n_critic`` critic batches per
+    generator iteration (ignoring the short 100-iteration phases) that is
+    ``PAPER_EPOCHS * (n_images // batch_size) // n_critic``: 236,175 for the
+    3,023,042 training bedrooms of LSUN (all but the 10,000 held out).
+    """
+    return PAPER_EPOCHS * (n_images // settings.batch_size) // n_critic
+
+
+def image_config(key: str, scale: str, *, seed: int = 0, device: str = "auto") -> TrainConfig:
+    """The configuration of run ``key`` at ``scale``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`EXPERIMENTS`.
+    scale : {"smoke", "quick", "paper"}
+    seed : int, default=0
+    device : str, default="auto"
+
+    Returns
+    -------
+    TrainConfig
+        Validated; keeps ``snapshots`` generator snapshots along the run.
+    """
+    if key not in EXPERIMENTS:
+        raise ValueError(
+            f"The 'key' parameter of image_config must be one of {', '.join(EXPERIMENTS)}. "
+            f"Got {key!r} instead."
+        )
+    experiment, settings, data = EXPERIMENTS[key], SCALES[check_scale(scale)], image_data(scale)
+    iters = settings.generator_iters
+    if iters is None:  # the paper's length, on LSUN or on the fallback data alike
+        iters = paper_generator_iters(LSUN_BEDROOMS - heldout_size(LSUN_BEDROOMS), settings)
+    common = {
+        "generator": experiment.generator,
+        "critic": experiment.critic,
+        "dataset": data.dataset,
+        "data_root": data.root,
+        "image_size": settings.image_size,
+        "batch_size": settings.batch_size,
+        "nz": settings.nz,
+        "ngf": settings.width,
+        "ndf": settings.width,
+        "mlp_hidden": settings.mlp_hidden,
+        "generator_iters": iters,
+        "snapshot_every": max(1, iters // settings.snapshots),
+        "sample_every": max(1, iters // settings.snapshots),
+        "checkpoint_every": max(1, iters // settings.snapshots),
+        "seed": seed,
+        "device": device,
+    }
+    if experiment.algorithm == "gan":
+        return gan_baseline_config(**common)
+    config = TrainConfig(critic_warmup=settings.critic_warmup, **common)
+    if experiment.high_lr:
+        config = config.replace(lr_g=HIGH_LR, lr_d=HIGH_LR)
+    return config.validate()
+
+
+def run_experiment(key: str, scale: str, *, seed: int = 0, device: str = "auto",
+                   root: str | Path | None = None) -> RunResult:
+    """Train (or read back, or resume) run ``key`` at ``scale``.
+
+    The run lives in ``(root or runs_dir()) / scale / f"{key}-{config_hash}"``
+    (:func:`wgan.training.run.cached_run`), so notebooks asking for the same run share it.
+
+    Returns
+    -------
+    RunResult
+    """
+    config = image_config(key, scale, seed=seed, device=device)
+    parent = Path(root) if root is not None else runs_dir()
+    return cached_run(config, key, root=parent / scale, progress=False)
+
+
+@dataclass(frozen=True)
+class QualityReference:
+    """What the image chapters hold generated samples against at one scale.
+
+    Attributes
+    ----------
+    heldout : torch.Tensor of shape (n_reference, C, H, W), uint8
+        Held-out real images (no run trains on them), the reference of the pixel W1.
+    train : torch.Tensor of shape (N, C, H, W), uint8
+        The training images.
+    n_samples : int
+        Generated images per measurement (and real ones for the floor).
+    floor : float
+        Pixel W1 between ``n_samples`` training images and ``heldout``: the value a
+        perfect generator would score at this sample size.
+    classifier : TrainedClassifier or None
+        The held-out digit classifier when the data are the digits.
+    """
+
+    heldout: torch.Tensor
+    train: torch.Tensor
+    n_samples: int
+    floor: float
+    classifier: TrainedClassifier | None
+
+
+def quality_reference(scale: str) -> QualityReference:
+    """The held-out images, sampling floor and digit classifier of the runs at ``scale``.
+
+    500 samples per measurement at ``quick`` (50 at ``smoke``, 1,000 at ``paper``) against
+    the held-out split: all 179 held-out digits, or 1,000 held-out images at ``paper``.
+    """
+    data, settings = image_data(scale), SCALES[check_scale(scale)]
+    n_samples = pick(scale, smoke=50, quick=500, paper=1000)
+    n_reference = pick(scale, smoke=179, quick=179, paper=1000)
+    heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
+                          split="heldout")[:n_reference]
+    train = load_images(data.dataset, root=data.root, image_size=settings.image_size)
+    return QualityReference(
+        heldout=heldout, train=train, n_samples=n_samples,
+        floor=reference_floor(train, heldout, n_samples),
+        classifier=digit_classifier() if data.dataset == "digits" else None,
+    )
+
+
+def scale_summary(scale: str) -> list[tuple[str, str, str]]:
+    """What the image runs at ``scale`` change from the paper's setting, row by row.
+
+    Returns
+    -------
+    list of (setting, paper, this scale)
+        Data, image size, batch, widths, noise dimension, generator iterations and the
+        critic schedule, as text for a table in the book.
+    """
+    here, paper = SCALES[check_scale(scale)], SCALES["paper"]
+    wgan_here = image_config("wgan-dcgan", scale)
+    wgan_paper = image_config("wgan-dcgan", "paper")
+    rows = [
+        ("data", "LSUN bedrooms, 3 channels", image_data(scale).note),
+        ("image size", f"{paper.image_size}x{paper.image_size}",
+         f"{here.image_size}x{here.image_size}"),
+        ("batch size m", str(paper.batch_size), str(here.batch_size)),
+        ("ngf = ndf", str(paper.width), str(here.width)),
+        ("MLP hidden units", str(paper.mlp_hidden), str(here.mlp_hidden)),
+        ("noise dimension", str(paper.nz), str(here.nz)),
+        ("generator iterations", f"{wgan_paper.generator_iters:,}",
+         f"{wgan_here.generator_iters:,}"),
+        ("100-iteration critic schedule", "yes", "yes" if here.critic_warmup else "no"),
+        ("WGAN: RMSProp lr, c, n_critic", "5e-5, 0.01, 5",
+         f"{wgan_here.lr_d:g}, {wgan_here.clip_value:g}, {wgan_here.n_critic}"),
+    ]
+    return rows

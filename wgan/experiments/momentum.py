@@ -1,0 +1,329 @@
+"""The optimizer sweep of Section 4.3's negative result: RMSProp against Adam, per learning rate.
+
+    "WGAN training becomes unstable at times when one uses a momentum based optimizer such
+    as Adam (with beta1 > 0) on the critic, or when one uses high learning rates. [...] as
+    the loss blew up and samples got worse, the cosine between the Adam step and the
+    gradient usually turned negative." (Section 4.3 of [1])
+
+:func:`run_sweep` trains the same WGAN (Algorithm 1, weight clipping c = 0.01, n_critic = 5)
+with every optimizer of :data:`OPTIMIZERS` at every learning rate of the scale, on two
+datasets, several seeds each, all through :func:`wgan.training.run.cached_run` with
+``log_update_cosine`` on (:mod:`wgan.training.instrument`):
+
+- ``"ring8"``: the ring of 8 Gaussians (:func:`wgan.theory.toy.gaussian_ring`) with the MLP
+  generator and critic, as in Section 4.1's toy experiment;
+- ``"images"``: the image data of :func:`wgan.experiments.images.image_data` (the embedded digits
+  below the paper scale) with the DCGAN generator and critic of the image experiments
+  (:func:`wgan.experiments.images.image_config`, key ``"wgan-dcgan"``), smaller at smoke and quick.
+
+Both networks use the optimizer under test, as the authors' ``--adam`` switch does, with
+the same learning rate. A run that produces a non-finite loss stops through the run loop's
+guard (``RunResult.status == "diverged"``) and is kept in the sweep.
+
+On the ring, sample quality is measured without the critic (the paper's "samples got
+worse"): :func:`ring_sample_quality` computes the measures of
+:mod:`wgan.experiments.coverage`, exact W1 to a balanced sample of the ring included, at the
+generator snapshots of every run.
+
+References
+----------
+.. [1] Arjovsky, Chintala & Bottou, "Wasserstein GAN", ICML 2017, Section 4.3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from wgan.book.scales import check_scale
+from wgan.experiments.images import image_config, image_data
+from wgan.experiments.mixture import balanced_ring_sample, coverage_over_training
+from wgan.paths import runs_dir
+from wgan.theory.distances import wasserstein1
+from wgan.theory.toy import gaussian_ring
+from wgan.training.config import TrainConfig
+from wgan.training.run import RunResult, cached_run
+
+PAPER_LR = 5e-5  # alpha of Algorithm 1
+RING_SNAPSHOTS = 4  # generator snapshots along a ring run (and the initial one)
+DATASETS: tuple[str, ...] = ("ring8", "images")
+
+
+@dataclass(frozen=True)
+class OptimizerChoice:
+    """One optimizer of the sweep.
+
+    Attributes
+    ----------
+    key : str
+        Short name, used in run-directory names.
+    label : str
+        Name in figures and tables.
+    name : {"rmsprop", "adam"}
+        :attr:`wgan.training.config.TrainConfig.optimizer_d` (and ``optimizer_g``).
+    beta1 : float
+        Adam's momentum coefficient; for RMSProp (which has no momentum in the paper's
+        setting) the config's default, unused.
+    """
+
+    key: str
+    label: str
+    name: str
+    beta1: float
+
+
+OPTIMIZERS: tuple[OptimizerChoice, ...] = (
+    OptimizerChoice("rmsprop", "RMSProp", "rmsprop", TrainConfig.beta1),
+    OptimizerChoice("adam0", "Adam, beta1=0", "adam", 0.0),
+    OptimizerChoice("adam0.5", "Adam, beta1=0.5", "adam", 0.5),
+    OptimizerChoice("adam0.9", "Adam, beta1=0.9", "adam", 0.9),
+)
+"""RMSProp (Algorithm 1), Adam without momentum, Adam with the authors' beta1 = 0.5 and
+Adam with Kingma & Ba's default beta1 = 0.9; beta2 = 0.999 throughout."""
+
+_BY_KEY = {choice.key: choice for choice in OPTIMIZERS}
+
+
+@dataclass(frozen=True)
+class MomentumSettings:
+    """Sizes of the sweep at one scale.
+
+    Attributes
+    ----------
+    lrs : tuple of float
+        Learning rates of both networks; the first is Algorithm 1's alpha = 5e-5, whose
+        RMSProp run is the reference of :mod:`wgan.experiments.blowups`.
+    seeds : int
+        Seeds per (dataset, optimizer, learning rate): 0, 1, ...
+    ring_iters, image_iters : int
+        Generator iterations of the ring and image runs.
+    ring_hidden, ring_batch : int
+        Width of the MLPs and batch size of the ring runs.
+    image_size, image_width, image_nz, image_batch : int
+        Side in pixels, ngf = ndf, noise dimension and batch size of the image runs;
+        0 keeps the image-experiment table's value (:data:`wgan.experiments.images.SCALES`).
+    critic_warmup : bool
+        The authors' 100-iteration critic schedule.
+    """
+
+    lrs: tuple[float, ...]
+    seeds: int
+    ring_iters: int
+    image_iters: int
+    ring_hidden: int
+    ring_batch: int
+    image_size: int
+    image_width: int
+    image_nz: int
+    image_batch: int
+    critic_warmup: bool
+
+
+SCALES: dict[str, MomentumSettings] = {
+    "smoke": MomentumSettings(lrs=(PAPER_LR, 1e-2), seeds=1, ring_iters=8, image_iters=3,
+                              ring_hidden=16, ring_batch=32, image_size=16, image_width=4,
+                              image_nz=8, image_batch=16, critic_warmup=False),
+    "quick": MomentumSettings(lrs=(PAPER_LR, 1e-3, 1e-2), seeds=2, ring_iters=400,
+                              image_iters=200, ring_hidden=128, ring_batch=64, image_size=16,
+                              image_width=8, image_nz=32, image_batch=64, critic_warmup=False),
+    "paper": MomentumSettings(lrs=(PAPER_LR, 1e-3, 1e-2), seeds=3, ring_iters=20_000,
+                              image_iters=0, ring_hidden=512, ring_batch=256, image_size=0,
+                              image_width=0, image_nz=0, image_batch=0, critic_warmup=True),
+}
+
+
+def momentum_config(
+    dataset: str, optimizer: str, lr: float, scale: str, *, seed: int = 0, device: str = "auto"
+) -> TrainConfig:
+    """The configuration of one run of the sweep.
+
+    Parameters
+    ----------
+    dataset : {"ring8", "images"}
+    optimizer : str
+        A key of :data:`OPTIMIZERS` (``rmsprop``, ``adam0``, ``adam0.5``, ``adam0.9``).
+    lr : float
+        Learning rate of both networks.
+    scale : {"smoke", "quick", "paper"}
+    seed : int, default=0
+    device : str, default="auto"
+
+    Returns
+    -------
+    TrainConfig
+        Validated, with ``log_update_cosine=True``.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(
+            f"The 'dataset' parameter of momentum_config must be one of "
+            f"{', '.join(map(repr, DATASETS))}. Got {dataset!r} instead."
+        )
+    if optimizer not in _BY_KEY:
+        raise ValueError(
+            f"The 'optimizer' parameter of momentum_config must be one of "
+            f"{', '.join(map(repr, _BY_KEY))}. Got {optimizer!r} instead."
+        )
+    settings, choice = SCALES[check_scale(scale)], _BY_KEY[optimizer]
+    if dataset == "ring8":
+        iters = settings.ring_iters
+        base = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", nz=2,
+                           mlp_hidden=settings.ring_hidden, batch_size=settings.ring_batch,
+                           seed=seed, device=device)
+    else:
+        base = image_config("wgan-dcgan", scale, seed=seed, device=device)
+        sizes = {"image_size": settings.image_size, "ngf": settings.image_width,
+                 "ndf": settings.image_width, "nz": settings.image_nz,
+                 "batch_size": settings.image_batch}
+        base = base.replace(**{k: v for k, v in sizes.items() if v})
+        iters = settings.image_iters or base.generator_iters
+    return base.replace(
+        optimizer_g=choice.name, optimizer_d=choice.name, beta1=choice.beta1,
+        lr_g=lr, lr_d=lr, generator_iters=iters, critic_warmup=settings.critic_warmup,
+        snapshot_every=max(1, iters // RING_SNAPSHOTS) if dataset == "ring8" else 0,
+        sample_every=iters, checkpoint_every=max(1, iters // 4), log_update_cosine=True,
+    ).validate()
+
+
+@dataclass
+class Sweep:
+    """The runs of a sweep, read back.
+
+    Attributes
+    ----------
+    scale : str
+    runs : pandas.DataFrame
+        One row per run: ``dataset``, ``optimizer`` (key), ``label``, ``beta1`` (NaN for
+        RMSProp), ``lr``, ``seed``, ``status`` (``finished`` or ``diverged``),
+        ``iterations`` (rows logged), ``diverged_at`` (generator iteration whose loss was
+        non-finite, else NaN), ``seconds`` (training time) and ``run_dir``.
+    metrics : pandas.DataFrame
+        Every run's metrics rows (``gen_iter``, ``w_estimate``, ``loss_d``, ...,
+        :data:`wgan.training.instrument.COSINE_COLUMNS`) with the run's ``dataset``,
+        ``optimizer``, ``lr`` and ``seed`` added.
+    results : dict
+        The :class:`~wgan.training.run.RunResult` of every run, keyed by its
+        ``(dataset, optimizer, lr, seed)``.
+    """
+
+    scale: str
+    runs: pd.DataFrame
+    metrics: pd.DataFrame
+    results: dict[tuple[str, str, float, int], RunResult]
+
+
+RUN_KEYS: tuple[str, ...] = ("dataset", "optimizer", "lr", "seed")
+"""Columns that identify a run in :attr:`Sweep.runs` and :attr:`Sweep.metrics`."""
+
+
+def run_sweep(
+    scale: str, *, device: str = "auto", seed: int = 0,
+    datasets: tuple[str, ...] = DATASETS, root: str | Path | None = None,
+) -> Sweep:
+    """Train (or read back, or resume) every run of the sweep at ``scale``.
+
+    Parameters
+    ----------
+    scale : {"smoke", "quick", "paper"}
+    device : str, default="auto"
+    seed : int, default=0
+        First seed; the runs use ``seed, seed + 1, ...`` (``SCALES[scale].seeds`` of them).
+    datasets : tuple of str, default=("ring8", "images")
+    root : str or pathlib.Path or None, default=None
+        Parent of the run directories; ``runs_dir() / scale`` when ``None``.
+
+    Returns
+    -------
+    Sweep
+    """
+    settings = SCALES[check_scale(scale)]
+    parent = Path(root) if root is not None else runs_dir() / scale
+    rows, frames, results = [], [], {}
+    for dataset in datasets:
+        for choice in OPTIMIZERS:
+            for lr in settings.lrs:
+                for run_seed in range(seed, seed + settings.seeds):
+                    config = momentum_config(dataset, choice.key, lr, scale, seed=run_seed,
+                                             device=device)
+                    result = cached_run(config, f"momentum-{dataset}-{choice.key}",
+                                        root=parent, progress=False)
+                    keys = {"dataset": dataset, "optimizer": choice.key, "lr": lr,
+                            "seed": run_seed}
+                    rows.append(keys | _run_row(result, choice))
+                    frames.append(result.metrics.assign(**keys))
+                    results[dataset, choice.key, lr, run_seed] = result
+    return Sweep(scale, pd.DataFrame(rows), pd.concat(frames, ignore_index=True), results)
+
+
+def ring_sample_quality(sweep: Sweep, n: int = 800, seed: int = 0) -> pd.DataFrame:
+    """Sample quality of every ring run at its generator snapshots, without the critic.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    n : int, default=800
+        Generated samples per snapshot, and points of the balanced reference sample of
+        the ring (``n // 8`` per mode).
+    seed : int, default=0
+        Seed of the reference sample and of the generators' noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per snapshot of each ring run: :data:`RUN_KEYS`, ``gen_iter`` and the
+        columns of :func:`wgan.experiments.mixture.coverage_over_training` (``modes``,
+        ``high_quality``, ``min_share``, ``w1`` in coordinate units, ``radial_error``).
+        Runs stopped by the non-finite guard are measured at the snapshots they kept.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 8:
+        raise ValueError(
+            f"The 'n' parameter of ring_sample_quality must be an int of at least 8 (one "
+            f"point per mode). Got {n!r} instead."
+        )
+    reference = _ring_reference(n, seed)
+    frames = [
+        coverage_over_training(result, reference, n=n, seed=seed).drop(
+            columns=["method", "seed"]).assign(**dict(zip(RUN_KEYS, keys, strict=True)))
+        for keys, result in sweep.results.items() if keys[0] == "ring8"
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _run_row(result: RunResult, choice: OptimizerChoice) -> dict[str, object]:
+    metrics = result.metrics
+    diverged = result.status == "diverged"
+    return {
+        "label": choice.label,
+        "beta1": choice.beta1 if choice.name == "adam" else float("nan"),
+        "status": result.status,
+        "iterations": len(metrics),
+        "diverged_at": result.detail["gen_iter"] if diverged else float("nan"),
+        "seconds": float(metrics["wall_time"].iloc[-1]) if len(metrics) else 0.0,
+        "run_dir": str(result.run_dir),
+    }
+
+
+def data_note(scale: str) -> str:
+    """One sentence for the provenance: what the two datasets of the sweep are."""
+    return f"ring of 8 Gaussians; images: {image_data(scale).note}"
+
+
+
+def ring_w1_floor(n: int = 800, seed: int = 0) -> float:
+    """W1 from ``n`` true samples of the ring to the reference of :func:`ring_sample_quality`.
+
+    What a perfect generator would score at this sample size (in coordinate units): the
+    floor to compare the runs' ``w1`` with.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 8:
+        raise ValueError(
+            f"The 'n' parameter of ring_w1_floor must be an int of at least 8. Got {n!r} instead."
+        )
+    real = gaussian_ring(n, torch.Generator().manual_seed(seed + 1))
+    return wasserstein1(real.numpy(), _ring_reference(n, seed).numpy())
+
+
+def _ring_reference(n: int, seed: int) -> torch.Tensor:
+    return balanced_ring_sample(n // 8, torch.Generator().manual_seed(seed))
