@@ -38,6 +38,21 @@ def test_authors_option_names_map_to_config() -> None:
     assert (config.optimizer_d, config.optimizer_g, config.beta1) == ("adam", "adam", 0.3)
 
 
+def test_lipschitz_options_and_wgan_gp_preset() -> None:
+    config = settings("--lipschitz", "gp", "--gp-weight", "0.1", "--critic", "mlp")
+    assert (config.lipschitz, config.gp_weight) == ("gp", 0.1)
+    preset = settings("--wgan-gp", "--lrD", "2e-4")
+    assert (preset.lipschitz, preset.gp_weight, preset.beta1, preset.beta2) == ("gp", 10.0,
+                                                                                0.0, 0.9)
+    assert (preset.lr_d, preset.lr_g, preset.critic) == (2e-4, 1e-4, "dcgan_nobn")
+
+
+def test_gradient_penalty_with_batchnorm_critic_exits_2(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "--lipschitz", "gp", "--niter", "1"]) == 2
+    assert "without BatchNorm" in capsys.readouterr().err
+
+
 def test_nobn_flag_selects_figure_7_generator() -> None:
     assert settings("--noBN").generator == "dcgan_nobn"
 

@@ -33,7 +33,13 @@ import torch
 from wgan.paths import runs_dir
 from wgan.training.algorithm1 import prior
 from wgan.training.batches import TOY_DATASETS
-from wgan.training.config import ALGORITHMS, OPTIMIZERS, TrainConfig
+from wgan.training.config import (
+    ALGORITHMS,
+    LIPSCHITZ,
+    OPTIMIZERS,
+    WGAN_GP_PROCEDURE,
+    TrainConfig,
+)
 from wgan.training.models import ARCHITECTURES
 from wgan.training.run import config_hash, load_run, train
 
@@ -62,6 +68,10 @@ CONFIG_OPTIONS: list[tuple[tuple[str, ...], str, type, str]] = [
     (("--lrG", "--lr-g"), "lr_g", float, "learning rate of the generator (alpha)"),
     (("--clamp", "--clip-value", "--clamp_upper"), "clip_value", float,
      "c: critic weights are clipped to [-c, c]"),
+    (("--lipschitz",), "lipschitz", str,
+     f"how the critic is kept Lipschitz, one of {', '.join(LIPSCHITZ)}: weight clipping "
+     "(the paper's), the gradient penalty (WGAN-GP) or spectral normalization"),
+    (("--gp-weight",), "gp_weight", float, "lambda, the weight of the gradient penalty"),
     (("--n-critic", "--Diters"), "n_critic", int,
      "critic iterations per generator iteration (n_critic)"),
     (("--optimizer-d",), "optimizer_d", str, f"critic optimizer, one of {', '.join(OPTIMIZERS)}"),
@@ -115,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="use Adam(lr, betas=(beta1, beta2)) for both networks instead of RMSProp "
         "(default: RMSProp)",
     )
+    train_parser.add_argument(
+        "--wgan-gp", action="store_true", default=argparse.SUPPRESS,
+        help="start from WGAN-GP's published settings (Adam lr 1e-4, betas (0, 0.9), "
+        "lipschitz gp, lambda 10, n_critic 5, no warm-up, critic dcgan_nobn) instead of the "
+        "paper's; the options given override them; not with --config (default: the paper's)",
+    )
     train_parser.add_argument("--mlp_G", dest="generator", action="store_const", const="mlp",
                               default=argparse.SUPPRESS, help="same as --generator mlp")
     train_parser.add_argument("--mlp_D", dest="critic", action="store_const", const="mlp",
@@ -162,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NOT_SETTINGS = ("command", "config_file", "out", "resume", "progress", "adam")
+_NOT_SETTINGS = ("command", "config_file", "out", "resume", "progress", "adam", "wgan_gp")
 
 
 def resolve_config(args: argparse.Namespace) -> tuple[TrainConfig, Path]:
@@ -179,7 +195,8 @@ def resolve_config(args: argparse.Namespace) -> tuple[TrainConfig, Path]:
         given.setdefault("optimizer_g", "adam")
     if args.resume is not None:
         extra = sorted(given) + [flag for flag, value in
-                                 (("--config", args.config_file), ("--out", args.out)) if value]
+                                 (("--config", args.config_file), ("--out", args.out),
+                                  ("--wgan-gp", getattr(args, "wgan_gp", False))) if value]
         if extra:
             raise ValueError(
                 f"--resume takes every setting from RUN_DIR/config.json; drop {extra}, or "
@@ -190,7 +207,12 @@ def resolve_config(args: argparse.Namespace) -> tuple[TrainConfig, Path]:
             raise ValueError(f"--resume {str(run_dir)!r}: that directory holds no run "
                              "(no config.json).")
         return TrainConfig.from_file(run_dir / "config.json").validate(), run_dir
-    base = TrainConfig.from_file(args.config_file) if args.config_file else TrainConfig()
+    if getattr(args, "wgan_gp", False):
+        if args.config_file:
+            raise ValueError("--wgan-gp and --config both set every setting; give one of them.")
+        base = TrainConfig(**WGAN_GP_PROCEDURE)
+    else:
+        base = TrainConfig.from_file(args.config_file) if args.config_file else TrainConfig()
     config = base.replace(**given).validate()
     if args.out is not None:
         return config, Path(args.out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -11,6 +13,7 @@ from wgan.training.algorithm1 import (
     critic_iters,
     critic_step,
     generator_step,
+    gradient_penalty,
     make_optimizer,
     prior,
 )
@@ -210,3 +213,118 @@ def test_prior_is_standard_normal_and_reproducible() -> None:
     assert torch.equal(z1, z2)
     assert abs(z1.mean().item()) < 0.05
     assert abs(z1.std().item() - 1.0) < 0.05
+
+
+# ---------------------------------------------------------------- the gradient penalty
+class Quadratic(nn.Module):
+    """f(x) = sum_j a_j x_j^2 over all non-batch dims, so grad f(x) = 2 a * x exactly."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.a = nn.Parameter(torch.linspace(0.5, 1.5, math.prod(shape)).reshape(shape))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (self.a * x**2).flatten(start_dim=1).sum(dim=1)
+
+
+def finite_difference_norms(critic: nn.Module, x: torch.Tensor, h: float = 1e-5) -> torch.Tensor:
+    """||grad_x f(x_i)||_2 per sample by central differences, in float64."""
+    flat = x.flatten(start_dim=1)
+    grads = torch.zeros_like(flat)
+    for j in range(flat.shape[1]):
+        step = torch.zeros_like(flat)
+        step[:, j] = h
+        up = critic((flat + step).reshape(x.shape))
+        down = critic((flat - step).reshape(x.shape))
+        grads[:, j] = (up - down) / (2 * h)
+    return grads.norm(dim=1)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3, 3)])
+def test_gradient_penalty_matches_finite_differences(shape: tuple[int, ...]) -> None:
+    torch.manual_seed(0)
+    critic = nn.Sequential(nn.Flatten(), nn.Linear(math.prod(shape), 5), nn.Tanh(),
+                           nn.Linear(5, 1), nn.Flatten(start_dim=0)).double()
+    real = torch.randn(6, *shape, dtype=torch.float64)
+    fake = torch.randn(6, *shape, dtype=torch.float64)
+    penalty = gradient_penalty(critic, real, fake, generator=torch.Generator().manual_seed(1))
+    eps = torch.rand(6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    x_hat = eps.reshape(-1, *(1,) * len(shape)) * real + (1 - eps.reshape(
+        -1, *(1,) * len(shape))) * fake
+    expected = ((finite_difference_norms(critic, x_hat) - 1) ** 2).mean()
+    assert penalty.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_gradient_penalty_draws_one_eps_per_sample() -> None:
+    # For f = sum a x^2, grad f(x_hat) = 2 a x_hat: reading x_hat back from the gradient
+    # shows each sample's interpolation weight; it must be the same across all its elements.
+    shape = (2, 4, 4)
+    critic = Quadratic(shape).double()
+    real = torch.ones(5, *shape, dtype=torch.float64)
+    fake = torch.zeros(5, *shape, dtype=torch.float64)
+    seen: list[torch.Tensor] = []
+    critic.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].detach()))
+    gradient_penalty(critic, real, fake, generator=torch.Generator().manual_seed(0))
+    x_hat = seen[0]  # = eps * 1 + (1 - eps) * 0 = eps, broadcast over the sample
+    per_sample = x_hat.flatten(start_dim=1)
+    assert torch.all(per_sample.max(dim=1).values == per_sample.min(dim=1).values)
+    assert per_sample[:, 0].unique().numel() == 5  # a different eps for each sample
+    assert torch.all((per_sample >= 0) & (per_sample <= 1))
+
+
+def test_gradient_penalty_is_zero_for_a_unit_slope_critic() -> None:
+    critic = Identity(1.0)
+    x = torch.randn(16, 3)
+    assert gradient_penalty(critic, x, torch.randn(16, 3)).item() == pytest.approx(0.0)
+    assert gradient_penalty(Identity(3.0), x, torch.randn(16, 3)).item() == pytest.approx(4.0)
+
+
+def test_gradient_penalty_rejects_mismatched_batches() -> None:
+    with pytest.raises(ValueError, match="same shape"):
+        gradient_penalty(Identity(), torch.zeros(4, 2), torch.zeros(3, 2))
+
+
+def test_critic_step_with_penalty_does_not_clip_and_adds_the_penalty() -> None:
+    critic = Identity(3.0)
+    optimizer = make_optimizer("rmsprop", critic.parameters(), lr=0.0)  # nothing moves
+    real, z = torch.randn(32, 1), torch.randn(32, 1)
+    stats = critic_step(critic, Shift(1.0), real, z, optimizer, clip_value=0.01,
+                        lipschitz="gp", gp_weight=10.0)
+    assert critic.w.item() == 3.0  # not clipped to 0.01
+    assert stats["penalty"].item() == pytest.approx(4.0)  # (|3| - 1)^2
+    gap = stats["f_fake"] - stats["f_real"]
+    assert stats["loss_d"].item() == pytest.approx(gap.item() + 40.0, rel=1e-6)
+
+
+def test_critic_step_with_penalty_pulls_the_slope_toward_one() -> None:
+    critic = Identity(3.0)
+    optimizer = make_optimizer("adam", critic.parameters(), lr=0.05)
+    for _ in range(200):  # real = fake in distribution: only the penalty acts
+        x = torch.randn(64, 1)
+        critic_step(critic, nn.Identity(), x, torch.randn(64, 1), optimizer, clip_value=0.01,
+                    lipschitz="gp")
+    assert abs(critic.w.item()) == pytest.approx(1.0, abs=0.05)
+
+
+def test_critic_step_with_spectral_norm_does_not_clip() -> None:
+    critic = Identity(3.0)
+    optimizer = make_optimizer("rmsprop", critic.parameters(), lr=0.0)
+    stats = critic_step(critic, Shift(1.0), torch.randn(8, 1), torch.randn(8, 1), optimizer,
+                        clip_value=0.01, lipschitz="sn")
+    assert critic.w.item() == 3.0
+    assert "penalty" not in stats
+
+
+def test_critic_step_rejects_unknown_lipschitz() -> None:
+    critic = Identity()
+    optimizer = make_optimizer("rmsprop", critic.parameters(), lr=0.0)
+    with pytest.raises(ValueError, match="'lipschitz' parameter of critic_step"):
+        critic_step(critic, Shift(1.0), torch.randn(8, 1), torch.randn(8, 1), optimizer,
+                    clip_value=0.01, lipschitz="layernorm")
+
+
+def test_penalty_runs_under_autocast() -> None:
+    critic = build_critic("mlp", (2,), mlp_hidden=8)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        penalty = gradient_penalty(critic, torch.randn(4, 2), torch.randn(4, 2))
+    assert penalty.dtype == torch.float32 and torch.isfinite(penalty)

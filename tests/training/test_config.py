@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wgan.training.config import TrainConfig
+from wgan.training.config import WGAN_GP_PROCEDURE, TrainConfig, wgan_gp_config
 
 
 def test_defaults_are_the_papers() -> None:
@@ -18,7 +18,24 @@ def test_defaults_are_the_papers() -> None:
     assert (config.optimizer_d, config.optimizer_g) == ("rmsprop", "rmsprop")
     assert (config.nz, config.ngf, config.ndf, config.image_size) == (100, 64, 64, 64)
     assert config.critic_warmup is True
+    assert (config.lipschitz, config.gp_weight) == ("clip", 10.0)
     assert config.validate() is config
+
+
+def test_wgan_gp_preset_is_the_published_procedure() -> None:
+    # Gulrajani et al. (2017), Algorithm 1: lambda = 10, n_critic = 5, Adam(1e-4, 0, 0.9).
+    config = wgan_gp_config(dataset="ring8")
+    assert (config.lipschitz, config.gp_weight, config.n_critic) == ("gp", 10.0, 5)
+    assert (config.optimizer_d, config.optimizer_g) == ("adam", "adam")
+    assert (config.lr_d, config.lr_g, config.beta1, config.beta2) == (1e-4, 1e-4, 0.0, 0.9)
+    assert config.critic_warmup is False and config.critic == "dcgan_nobn"
+    assert wgan_gp_config(critic="mlp", gp_weight=0.1).gp_weight == 0.1
+    assert set(WGAN_GP_PROCEDURE) <= set(config.to_dict())
+
+
+def test_wgan_gp_preset_refuses_a_batchnorm_critic() -> None:
+    with pytest.raises(ValueError, match="without BatchNorm"):
+        wgan_gp_config(critic="dcgan")
 
 
 @pytest.mark.parametrize(
@@ -38,6 +55,13 @@ def test_defaults_are_the_papers() -> None:
                                  "non-negative int"),
         ({"data_limit": 0}, "'data_limit' parameter of TrainConfig must be a positive int"),
         ({"data_limit": 1.5}, "'data_limit' parameter of TrainConfig must be a positive int"),
+        ({"lipschitz": "layernorm"}, "'lipschitz' parameter of TrainConfig must be one of "
+                                     "'clip', 'gp', 'sn'"),
+        ({"gp_weight": 0.0}, "'gp_weight' parameter of TrainConfig must be positive"),
+        ({"lipschitz": "gp"}, "'critic' parameter of TrainConfig must be a critic without "
+                              "BatchNorm"),
+        ({"lipschitz": "sn", "algorithm": "gan"}, "'lipschitz' parameter of TrainConfig must "
+                                                  "be 'clip'"),
     ],
 )
 def test_validate_rejects_bad_settings(changes: dict[str, object], message: str) -> None:

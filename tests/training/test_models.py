@@ -18,6 +18,7 @@ from wgan.training.models import (
     conv_pyramid,
     count_parameters,
     init_weights,
+    spectral_normalize_,
 )
 
 IMAGE_SHAPES = [(1, 16, 16), (3, 32, 32), (2, 48, 48)]
@@ -182,3 +183,51 @@ def test_non_positive_width_is_refused() -> None:
         build_generator("dcgan", (3, 16, 16), ngf=0)
     with pytest.raises(ValueError, match="'sample_shape' parameter of build_critic"):
         build_critic("mlp", (0,))
+
+
+def largest_singular_value(layer: nn.Module) -> float:
+    """sigma_max of a layer's (normalised) weight, reshaped to (out, in * k * k)."""
+    weight = layer.weight.detach().double()
+    return float(torch.linalg.matrix_norm(weight.reshape(weight.shape[0], -1), ord=2))
+
+
+@pytest.mark.parametrize(("name", "shape"), [("mlp", (2,)), ("dcgan_nobn", (1, 16, 16)),
+                                             ("dcgan", (3, 16, 16))])
+def test_spectral_norm_brings_every_layer_to_unit_norm(name: str,
+                                                       shape: tuple[int, ...]) -> None:
+    torch.manual_seed(0)
+    critic = spectral_normalize_(build_critic(name, shape, ndf=4, mlp_hidden=16))
+    layers = [m for m in critic.modules() if isinstance(m, nn.Linear | nn.Conv2d)]
+    assert layers and all(nn.utils.parametrize.is_parametrized(m, "weight") for m in layers)
+    with torch.no_grad():
+        for _ in range(50):  # one power iteration per forward pass in training mode
+            critic(torch.randn(4, *shape))
+    critic.eval()  # eval: the weight is divided by the converged estimate, no new iteration
+    sigmas = [largest_singular_value(m) for m in layers]
+    # Tolerance: 50 power iterations on these small matrices converge to well within 1e-3.
+    assert sigmas == pytest.approx([1.0] * len(layers), abs=1e-3)
+
+
+def test_spectral_norm_of_a_known_matrix() -> None:
+    layer = nn.Linear(3, 3, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.diag(torch.tensor([5.0, 2.0, 0.5])))
+    spectral_normalize_(layer)
+    for _ in range(20):
+        layer(torch.zeros(1, 3))
+    layer.eval()
+    assert torch.allclose(layer.weight.diagonal(), torch.tensor([1.0, 0.4, 0.1]), atol=1e-4)
+
+
+def test_spectral_norm_refuses_a_network_without_layers() -> None:
+    with pytest.raises(ValueError, match="'critic' parameter of spectral_normalize_"):
+        spectral_normalize_(nn.ReLU())
+
+
+def test_build_models_normalises_the_critic_for_sn() -> None:
+    config = TrainConfig(generator="mlp", critic="mlp", mlp_hidden=8, lipschitz="sn")
+    _, critic = build_models(config, (2,))
+    assert all(nn.utils.parametrize.is_parametrized(m, "weight")
+               for m in critic.modules() if isinstance(m, nn.Linear))
+    _, plain = build_models(config.replace(lipschitz="clip"), (2,))
+    assert not any(nn.utils.parametrize.is_parametrized(m) for m in plain.modules())

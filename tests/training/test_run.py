@@ -79,10 +79,11 @@ def test_rerun_is_deterministic(tmp_path: Path) -> None:
     assert not rows_without_time(first).equals(rows_without_time(other_seed))
 
 
+@pytest.mark.parametrize("changes", [{}, {"lipschitz": "gp"}, {"lipschitz": "sn"}])
 def test_resume_after_interruption_matches_uninterrupted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: dict[str, object]
 ) -> None:
-    uninterrupted = train(toy_config(), tmp_path / "whole")
+    uninterrupted = train(toy_config(**changes), tmp_path / "whole")
     calls = {"n": 0}
     real_step = wgan.training.run.generator_step
 
@@ -94,12 +95,22 @@ def test_resume_after_interruption_matches_uninterrupted(
 
     monkeypatch.setattr(wgan.training.run, "generator_step", crashing_step)
     with pytest.raises(KeyboardInterrupt):
-        train(toy_config(), tmp_path / "broken")
+        train(toy_config(**changes), tmp_path / "broken")
     lines = (tmp_path / "broken" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["gen_iter"] for line in lines] == [1, 2, 3]
     monkeypatch.setattr(wgan.training.run, "generator_step", real_step)
-    resumed = train(toy_config(), tmp_path / "broken")
+    resumed = train(toy_config(**changes), tmp_path / "broken")
     pd.testing.assert_frame_equal(rows_without_time(uninterrupted), rows_without_time(resumed))
+
+
+def test_penalised_run_logs_the_penalty_and_leaves_weights_unclipped(tmp_path: Path) -> None:
+    result = train(toy_config(lipschitz="gp", clip_value=1e-4, lr_d=1e-2,
+                              optimizer_d="adam"), tmp_path / "run")
+    assert list(result.metrics.columns) == ["gen_iter", "critic_iters_total",
+                                            *METRIC_COLUMNS["wgan"], "penalty", "wall_time"]
+    assert (result.metrics["penalty"] >= 0).all()
+    critic = load_checkpoint(result.run_dir / "checkpoint.pt")["critic"]
+    assert max(float(w.abs().max()) for w in critic.values()) > 1e-4  # no clip box
 
 
 def test_finished_run_returns_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,6 +79,21 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("momentum", "WGAN training becomes unstable with Adam (beta1 > 0) on the critic or "
           "with high learning rates; the cosine between the Adam step and the gradient turns "
           "negative when the loss blows up.", "Section 4.3, last paragraph", "06_momentum"),
+    Claim("clip-constant-k", "The clipped critic's estimate is W times a constant K fixed by "
+          "the clip box: the same K for every pair of distributions of a family.",
+          "Section 3, after equation (3)", "08_lipschitz"),
+    Claim("clip-large-slow", "With a large clip value the critic takes long to train to "
+          "optimality.", "Section 3, the remark on weight clipping (arXiv version)",
+          "08_lipschitz"),
+    Claim("clip-small-vanishing", "With a small clip value the gradients vanish through a "
+          "deep critic without batch normalization.",
+          "Section 3, the remark on weight clipping (arXiv version)", "08_lipschitz"),
+    Claim("gp-gradient-norms", "Under the gradient penalty, gradient norms neither explode nor "
+          "vanish through a deep critic.", "Gulrajani et al. 2017, Figure 1(b)",
+          "08_lipschitz"),
+    Claim("clip-simple-functions", "Weight clipping pushes the critic's weights to the box's "
+          "edges and biases it toward simple functions; the penalised critic follows the data.",
+          "Gulrajani et al. 2017, Figure 1(a) and (c)", "08_lipschitz"),
 )
 
 _BY_KEY = {claim.key: claim for claim in CLAIMS}

@@ -16,6 +16,12 @@ Algorithm 1::
     10:   g_theta <- -grad_theta 1/m sum f_w(g_theta(z_i))
     11:   theta <- theta - alpha * RMSProp(theta, g_theta)
 
+Line 7 is one of three ways to keep the critic Lipschitz, the setting ``lipschitz`` of
+:func:`critic_step`: ``"clip"`` (the paper's), ``"gp"``, the gradient penalty of Gulrajani
+et al. (2017) added to the loss of line 5 (:func:`gradient_penalty`), and ``"sn"``,
+spectral normalization of the critic's layers (Miyato et al., 2018), which lives in the
+critic itself (:func:`wgan.training.models.spectral_normalize_`); the last two skip line 7.
+
 Two departures from the printed algorithm follow the authors' code, each in its own
 function: the clip of line 7 is applied *before* each critic update (:func:`clip_`,
 called first in :func:`critic_step`), and the critic runs 100 iterations instead of
@@ -33,6 +39,7 @@ import torch
 from torch import nn
 
 OPTIMIZERS: tuple[str, ...] = ("rmsprop", "adam")
+LIPSCHITZ: tuple[str, ...] = ("clip", "gp", "sn")
 WARMUP_CRITIC_ITERS = 100  # authors' code: critic iterations during warm-up and every 500th
 WARMUP_GENERATOR_ITERS = 25  # authors' code: the warm-up lasts this many generator iterations
 WARMUP_PERIOD = 500  # authors' code: and recurs at every multiple of this
@@ -89,6 +96,48 @@ def clip_(critic: nn.Module, clip_value: float) -> None:
         torch._foreach_clamp_max_(params, clip_value)
 
 
+def gradient_penalty(
+    critic: nn.Module,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    *,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """WGAN-GP's penalty: mean of (||grad_x f(x_hat)||_2 - 1)^2 on random interpolates.
+
+    ``x_hat = eps * real + (1 - eps) * fake`` with one ``eps ~ U[0, 1]`` per sample (not per
+    element), and the norm over all non-batch dimensions (Gulrajani et al., 2017,
+    Algorithm 1). The gradient is taken with ``create_graph=True`` so that the penalty
+    can be differentiated with respect to the critic's weights.
+
+    Parameters
+    ----------
+    critic : nn.Module
+        f_w, mapping ``(m, *sample_shape)`` to ``(m,)``; no BatchNorm (the penalty is per
+        sample).
+    real, fake : torch.Tensor of shape (m, *sample_shape)
+        x and g_theta(z), the latter without a graph to the generator.
+    generator : torch.Generator, optional
+        Source of the ``eps`` draws (on the tensors' device); the global one if omitted.
+
+    Returns
+    -------
+    torch.Tensor, 0-dim
+        The penalty, with a graph to the critic's weights.
+    """
+    if real.shape != fake.shape:
+        raise ValueError(
+            "The 'real' and 'fake' parameters of gradient_penalty must have the same shape. "
+            f"Got {tuple(real.shape)} and {tuple(fake.shape)} instead."
+        )
+    eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)  # one eps per sample
+    eps = torch.rand(eps_shape, device=real.device, generator=generator, dtype=real.dtype)
+    x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    norms = grad.flatten(start_dim=1).float().norm(dim=1)  # over all non-batch dimensions
+    return ((norms - 1) ** 2).mean()
+
+
 def critic_iters(generator_iter: int, n_critic: int, warmup: bool = True) -> int:
     """Number of critic iterations before generator update ``generator_iter``.
 
@@ -127,8 +176,14 @@ def critic_step(
     z: torch.Tensor,
     optimizer_d: torch.optim.Optimizer,
     clip_value: float,
+    lipschitz: str = "clip",
+    gp_weight: float = 10.0,
+    noise: torch.Generator | None = None,
 ) -> dict[str, torch.Tensor]:
     """One critic iteration: lines 3-7 of Algorithm 1, with the clip first.
+
+    With ``lipschitz="gp"`` the penalty replaces line 7 (WGAN-GP); with ``"sn"`` the
+    critic's spectral normalization does (nothing to do here).
 
     Parameters
     ----------
@@ -144,31 +199,50 @@ def critic_step(
     optimizer_d : torch.optim.Optimizer
         Over the critic's parameters (RMSProp in the paper, line 6).
     clip_value : float
-        c (line 7).
+        c (line 7); used by ``lipschitz="clip"`` only.
+    lipschitz : {"clip", "gp", "sn"}, default="clip"
+        How the critic is kept Lipschitz.
+    gp_weight : float, default=10.0
+        lambda, the penalty's weight (``"gp"`` only).
+    noise : torch.Generator, optional
+        Source of the penalty's interpolation weights (``"gp"`` only).
 
     Returns
     -------
     dict of str to 0-dim torch.Tensor (detached)
-        ``loss_d`` = mean f(fake) - mean f(real), the loss minimised;
+        ``loss_d`` = mean f(fake) - mean f(real) (+ lambda * penalty with ``"gp"``), the
+        loss minimised; ``penalty`` (with ``"gp"`` only);
         ``f_real``, ``f_fake``: the critic's means over the two batches;
         ``w_estimate`` = ``f_real - f_fake``, the estimate (3) of the EM distance
         (up to the critic's Lipschitz constant) that the paper plots.
     """
-    clip_(critic, clip_value)  # line 7, applied before the update (authors' code)
+    if lipschitz not in LIPSCHITZ:
+        raise ValueError(
+            f"The 'lipschitz' parameter of critic_step must be one of "
+            f"{', '.join(map(repr, LIPSCHITZ))}. Got {lipschitz!r} instead."
+        )
+    if lipschitz == "clip":
+        clip_(critic, clip_value)  # line 7, applied before the update (authors' code)
     with torch.no_grad():
         fake = generator(z)  # line 4: g_theta(z), no graph through the generator
     f_real = critic(real).mean()  # line 5: real and fake in separate forward passes
     f_fake = critic(fake).mean()  # line 5
     loss_d = f_fake - f_real  # line 5: minimising this ascends f(real) - f(fake)
+    if lipschitz == "gp":  # WGAN-GP: the penalty instead of line 7
+        penalty = gradient_penalty(critic, real, fake, generator=noise)
+        loss_d = loss_d + gp_weight * penalty
     optimizer_d.zero_grad(set_to_none=True)
     loss_d.backward()  # line 5: g_w
     optimizer_d.step()  # line 6
-    return {
+    stats = {
         "loss_d": loss_d.detach(),
         "f_real": f_real.detach(),
         "f_fake": f_fake.detach(),
         "w_estimate": (f_real - f_fake).detach(),
     }
+    if lipschitz == "gp":
+        stats["penalty"] = penalty.detach()
+    return stats
 
 
 def generator_step(

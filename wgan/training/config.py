@@ -19,6 +19,26 @@ OPTIMIZERS: tuple[str, ...] = ("rmsprop", "adam")
 PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")  # see wgan.training.fast
 COMPILE_MODES: tuple[str, ...] = ("auto", "off", "default", "reduce-overhead")  # wgan.training.fast
 ARCHITECTURES: tuple[str, ...] = ("dcgan", "dcgan_nobn", "mlp")  # see wgan.training.models
+LIPSCHITZ: tuple[str, ...] = ("clip", "gp", "sn")  # see wgan.training.algorithm1
+BATCH_NORM_CRITICS: tuple[str, ...] = ("dcgan",)  # critics with BatchNorm layers
+
+# WGAN-GP's published settings (Gulrajani et al., 2017, Algorithm 1 and Section 4): Adam with
+# lr 1e-4 and betas (0, 0.9), lambda = 10, n_critic = 5, no critic warm-up schedule, and a
+# critic without BatchNorm (theirs used layer normalization; ours, none).
+WGAN_GP_PROCEDURE: dict[str, Any] = {
+    "algorithm": "wgan",
+    "critic": "dcgan_nobn",
+    "lipschitz": "gp",
+    "gp_weight": 10.0,
+    "optimizer_g": "adam",
+    "optimizer_d": "adam",
+    "lr_g": 1e-4,
+    "lr_d": 1e-4,
+    "beta1": 0.0,
+    "beta2": 0.9,
+    "n_critic": 5,
+    "critic_warmup": False,
+}
 
 
 @dataclass
@@ -59,8 +79,16 @@ class TrainConfig:
         Optimizer of each network. Adam uses ``betas=(beta1, beta2)``.
     beta1, beta2 : float, default=(0.5, 0.999)
         Adam's moment coefficients (the authors' ``--adam`` setting).
+    lipschitz : {"clip", "gp", "sn"}, default="clip"
+        How the critic is kept Lipschitz (``algorithm="wgan"`` only): ``clip``, the paper's
+        weight clipping to [-c, c] (line 7 of Algorithm 1); ``gp``, the gradient penalty of
+        Gulrajani et al. (2017), weighted by ``gp_weight``, without clipping, on a critic
+        without BatchNorm; ``sn``, spectral normalization (Miyato et al., 2018) of every
+        linear and convolutional layer of the critic, without clipping.
     clip_value : float, default=0.01
-        c in Algorithm 1: critic weights are clipped to [-c, c].
+        c in Algorithm 1: critic weights are clipped to [-c, c] (``lipschitz="clip"`` only).
+    gp_weight : float, default=10.0
+        lambda, the weight of the gradient penalty (``lipschitz="gp"`` only).
     n_critic : int, default=5
         Critic iterations per generator iteration.
     critic_warmup : bool, default=True
@@ -114,7 +142,9 @@ class TrainConfig:
     optimizer_d: str = "rmsprop"
     beta1: float = 0.5
     beta2: float = 0.999
+    lipschitz: str = "clip"
     clip_value: float = 0.01
+    gp_weight: float = 10.0
     n_critic: int = 5
     critic_warmup: bool = True
     generator_iters: int = 1000
@@ -152,8 +182,22 @@ class TrainConfig:
                 "The 'data_limit' parameter of TrainConfig must be a positive int (a number of "
                 f"images) or None for the whole dataset. Got {self.data_limit!r} instead."
             )
-        for name in ("lr_g", "lr_d", "clip_value"):
+        for name in ("lr_g", "lr_d", "clip_value", "gp_weight"):
             _positive(name, getattr(self, name))
+        _one_of("lipschitz", self.lipschitz, LIPSCHITZ)
+        if self.lipschitz != "clip" and self.algorithm != "wgan":
+            raise ValueError(
+                "The 'lipschitz' parameter of TrainConfig must be 'clip' (unused) for "
+                f"algorithm={self.algorithm!r}: the gradient penalty and spectral normalization "
+                f"constrain a WGAN critic. Got {self.lipschitz!r} instead."
+            )
+        if self.lipschitz == "gp" and self.critic in BATCH_NORM_CRITICS:
+            raise ValueError(
+                "The 'critic' parameter of TrainConfig must be a critic without BatchNorm "
+                "('dcgan_nobn' or 'mlp') when lipschitz='gp': the gradient penalty is taken "
+                f"per sample, and BatchNorm mixes the samples of a batch. Got {self.critic!r} "
+                "instead."
+            )
         if not isinstance(self.log_update_cosine, bool):
             raise TypeError(
                 "The 'log_update_cosine' parameter of TrainConfig must be a bool. "
@@ -214,6 +258,27 @@ class TrainConfig:
     def replace(self, **changes: Any) -> TrainConfig:
         """Return a copy with ``changes`` applied."""
         return dataclasses.replace(self, **changes)
+
+
+def wgan_gp_config(**overrides: Any) -> TrainConfig:
+    """A config for WGAN-GP's published procedure (:data:`WGAN_GP_PROCEDURE`).
+
+    Adam (lr 1e-4, betas (0, 0.9)) for both networks, the gradient penalty with lambda = 10,
+    n_critic = 5, no warm-up schedule and the DCGAN critic without BatchNorm, which the
+    per-sample penalty refuses (Gulrajani et al., 2017, Algorithm 1); every other setting is
+    TrainConfig's default unless overridden.
+
+    Parameters
+    ----------
+    **overrides
+        Any TrainConfig setting, e.g. ``critic="mlp"``.
+
+    Returns
+    -------
+    TrainConfig
+        Validated.
+    """
+    return TrainConfig(**{**WGAN_GP_PROCEDURE, **overrides}).validate()
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -285,6 +285,40 @@ def init_weights(module: nn.Module) -> None:
             nn.init.zeros_(layer.bias)
 
 
+def spectral_normalize_(critic: nn.Module) -> nn.Module:
+    """Spectral normalization of every linear and convolutional layer of ``critic``, in place.
+
+    Each layer's weight W is replaced by ``W / sigma(W)``, sigma estimated by one power
+    iteration per forward pass in training mode
+    (:func:`torch.nn.utils.parametrizations.spectral_norm`; Miyato et al., 2018), so each
+    layer is 1-Lipschitz once the iteration has converged. Convolutions are normalised by
+    the norm of their weight reshaped to ``(c_out, c_in * k * k)``, as Miyato et al. do.
+
+    Parameters
+    ----------
+    critic : nn.Module
+
+    Returns
+    -------
+    nn.Module
+        ``critic`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``critic`` has no linear or convolutional layer.
+    """
+    layers = [m for m in critic.modules() if isinstance(m, nn.Linear | nn.Conv2d)]
+    if not layers:
+        raise ValueError(
+            "The 'critic' parameter of spectral_normalize_ must have linear or convolutional "
+            f"layers. Got a {type(critic).__name__} with none instead."
+        )
+    for layer in layers:
+        nn.utils.parametrizations.spectral_norm(layer)
+    return critic
+
+
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable scalars in ``module`` (what Figure 7's comparison counts)."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
@@ -400,6 +434,8 @@ def build_models(config: TrainConfig, sample_shape: tuple[int, ...]) -> tuple[nn
     Returns
     -------
     generator, critic : nn.Module
+        The critic spectrally normalised (:func:`spectral_normalize_`) when
+        ``config.lipschitz == "sn"``.
     """
     generator = build_generator(
         config.generator, sample_shape, nz=config.nz, ngf=config.ngf,
@@ -409,6 +445,8 @@ def build_models(config: TrainConfig, sample_shape: tuple[int, ...]) -> tuple[nn
         config.critic, sample_shape, ndf=config.ndf, mlp_hidden=config.mlp_hidden,
         sigmoid=config.algorithm == "gan",
     )
+    if config.lipschitz == "sn":
+        spectral_normalize_(critic)
     return generator, critic
 
 

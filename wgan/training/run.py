@@ -77,8 +77,9 @@ METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "wgan": ("w_estimate", "loss_d", "loss_g", "f_real", "f_fake"),
     "gan": ("js_lower_bound", "loss_d", "loss_g", "d_real", "d_fake"),
 }
-# With config.log_update_cosine, COSINE_COLUMNS follow: summaries over all the critic steps
-# of the iteration (wgan.training.instrument).
+# With config.lipschitz == "gp", "penalty" follows (the gradient penalty, unweighted); with
+# config.log_update_cosine, COSINE_COLUMNS follow: summaries over all the critic steps of the
+# iteration (wgan.training.instrument).
 
 
 def config_hash(config: TrainConfig) -> str:
@@ -298,6 +299,7 @@ class _Loop:
         self.update_cosine = (UpdateCosine(self.optimizer_d) if config.log_update_cosine
                               else None)
         self.columns = METRIC_COLUMNS[config.algorithm] + (
+            ("penalty",) if config.lipschitz == "gp" else ()) + (
             COSINE_COLUMNS if config.log_update_cosine else ())
         self.gen_iter = 0
         self.checkpoint_gen_iter: int | None = None
@@ -310,7 +312,8 @@ class _Loop:
         if self.config.algorithm == "gan":
             return gan.discriminator_step(self.critic, self.generator, real, z, self.optimizer_d)
         return critic_step(self.critic, self.generator, real, z, self.optimizer_d,
-                           self.config.clip_value)
+                           self.config.clip_value, self.config.lipschitz,
+                           self.config.gp_weight, self.noise)
 
     def _g_step(self, z: torch.Tensor) -> dict[str, torch.Tensor]:
         step: Callable[..., dict[str, torch.Tensor]] = (
