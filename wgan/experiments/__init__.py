@@ -8,4 +8,10 @@
 - :mod:`wgan.experiments.images`      the image runs of Section 4 (Figures 4-9) per scale.
 - :mod:`wgan.experiments.momentum`    RMSProp against Adam (Section 3's remark).
 - :mod:`wgan.experiments.blowups`     where momentum's runs blow up.
+- :mod:`wgan.experiments.lipschitz`   after the paper: clipped, penalised and spectrally
+  normalised critics against the exact W1 (K, linearity, gradient direction).
+- :mod:`wgan.experiments.gp_figure`   WGAN-GP's Figure 1: value surfaces, gradient norms
+  through a 12-layer critic.
+- :mod:`wgan.experiments.lipschitz_runs`  the ring trained under each constraint, and the
+  clip value swept.
 """
