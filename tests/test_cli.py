@@ -47,6 +47,12 @@ def test_lipschitz_options_and_wgan_gp_preset() -> None:
     assert (preset.lr_d, preset.lr_g, preset.critic) == (2e-4, 1e-4, "dcgan_nobn")
 
 
+def test_wgan_gp_preset_refuses_a_config_file(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("lr_d: 0.001\n")
+    with pytest.raises(ValueError, match="--wgan-gp and --config"):
+        settings("--wgan-gp", "--config", str(tmp_path / "c.yaml"))
+
+
 def test_gradient_penalty_with_batchnorm_critic_exits_2(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "--lipschitz", "gp", "--niter", "1"]) == 2

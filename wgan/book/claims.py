@@ -93,7 +93,7 @@ CLAIMS: tuple[Claim, ...] = (
           "08_lipschitz"),
     Claim("clip-simple-functions", "Weight clipping pushes the critic's weights to the box's "
           "edges and biases it toward simple functions; the penalised critic follows the data.",
-          "Gulrajani et al. 2017, Figure 1(a) and (c)", "08_lipschitz"),
+          "Gulrajani et al. 2017, Figure 1(a) and 1(b), right", "08_lipschitz"),
 )
 
 _BY_KEY = {claim.key: claim for claim in CLAIMS}
