@@ -1,0 +1,64 @@
+"""A run directory's state, and costs from measured runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wgan.sweep.costs import estimate, measurements, steps
+from wgan.sweep.state import run_state
+from wgan.training.config import TrainConfig
+from wgan.training.run import train
+
+
+def ring(**changes: object) -> TrainConfig:
+    base = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", mlp_hidden=8, nz=2,
+                       batch_size=8, n_critic=2, critic_warmup=False, generator_iters=6,
+                       checkpoint_every=2, seed=1)
+    return base.replace(**changes)
+
+
+def test_states_missing_partial_finished(tmp_path: Path) -> None:
+    config = ring()
+    assert str(run_state(tmp_path / "run", 6)) == "missing"
+    asked: list[int] = []
+    train(config, tmp_path / "run", stop=lambda: bool(asked.append(1)) or len(asked) == 4)
+    state = run_state(tmp_path / "run", 6)
+    assert (state.state, state.done, str(state)) == ("partial", 4, "partial 4/6")
+    assert not state.terminal
+    train(config, tmp_path / "run")
+    assert run_state(tmp_path / "run", 6).terminal
+
+
+def test_diverged_state(tmp_path: Path) -> None:
+    config = ring(lr_d=1e30, lr_g=1e30, clip_value=1e30, optimizer_d="adam",
+                  optimizer_g="adam", generator_iters=50)
+    result = train(config, tmp_path / "run")
+    if result.status != "diverged":
+        pytest.skip("this config did not diverge here")
+    assert run_state(tmp_path / "run", 50).state == "diverged"
+
+
+def test_steps_count_the_critic_schedule() -> None:
+    assert steps(ring()) == 6 + 6 * 2
+    assert steps(ring(critic_warmup=True, generator_iters=30)) == 30 + 25 * 100 + 5 * 2
+    assert steps(ring(algorithm="gan", n_critic=1)) == 12
+
+
+def test_estimates_measured_then_same_shape_then_scaled_by_flops(tmp_path: Path) -> None:
+    config = ring()
+    assert estimate(config, tmp_path / "a", []).seconds is None
+    train(config, tmp_path / "quick" / "a")
+    known = measurements(tmp_path)
+    assert len(known) == 1
+    own = estimate(config, tmp_path / "quick" / "a", known)
+    assert own.source == "measured" and own.seconds == pytest.approx(known[0].seconds)
+    longer = estimate(config.replace(generator_iters=60, seed=9), tmp_path / "b", known)
+    assert longer.source == "measured on a"
+    assert longer.seconds == pytest.approx(10 * known[0].seconds)
+    wider = estimate(config.replace(mlp_hidden=64), tmp_path / "c", known)
+    assert wider.source == "FLOPs-scaled from quick/a"
+    assert wider.seconds > own.seconds
+    assert estimate(config.replace(algorithm="gan", n_critic=1), tmp_path / "d",
+                    known).seconds is None

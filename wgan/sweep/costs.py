@@ -1,0 +1,189 @@
+"""What a run costs, read from the runs measured on disk.
+
+A run's cost is counted in *steps*: its critic (or discriminator) steps plus its generator
+steps, which :func:`steps` counts from the config (the authors' 100-step critic schedule
+included). Every run directory records its training time (``wall_time`` of its last
+metrics row) and the steps it took, so every run on disk, finished or not, measures a
+rate in seconds per step on the device it ran on. :func:`estimate` prices a run, in this
+order of preference:
+
+1. from its own directory, when it has started (``measured``);
+2. from a run on disk with the same networks, data and sizes, whatever its length, seed,
+   optimizer or learning rate (``measured on <run>``);
+3. from a run on disk of the same kind (algorithm, both architectures, image or toy data),
+   its rate scaled by the ratio of the FLOPs of one step of each
+   (:func:`wgan.speed.bench.count_flops`; ``FLOPs-scaled from <run>``). The largest such
+   run is taken: small runs are dominated by per-step overhead, which FLOPs do not see, so
+   a smoke run makes a poor yardstick for the paper scale.
+
+Nothing else is assumed: a run with no measured relative is priced ``unknown``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from wgan.data import DATASETS
+from wgan.paths import runs_dir
+from wgan.speed.bench import count_flops
+from wgan.training.algorithm1 import critic_iters
+from wgan.training.config import TrainConfig
+from wgan.training.run import CONFIG_NAME, METRICS_NAME, STATUS_NAME
+
+# Fields that change neither the networks nor the data a step runs on.
+_NOT_SHAPE = ("seed", "generator_iters", "snapshot_every", "sample_every", "checkpoint_every",
+              "lr_g", "lr_d", "beta1", "beta2", "clip_value", "critic_warmup", "n_critic",
+              "optimizer_g", "optimizer_d", "device")
+
+
+def steps(config: TrainConfig) -> int:
+    """Critic (discriminator) steps plus generator steps of the whole run."""
+    if config.algorithm == "gan":
+        return 2 * config.generator_iters
+    return config.generator_iters + _critic_steps(config.generator_iters, config.n_critic,
+                                                  config.critic_warmup)
+
+
+@functools.lru_cache(maxsize=64)
+def _critic_steps(iters: int, n_critic: int, warmup: bool) -> int:
+    return sum(critic_iters(i, n_critic, warmup) for i in range(iters))
+
+
+def _shape(config: TrainConfig) -> str:
+    kept = {k: v for k, v in config.to_dict().items() if k not in _NOT_SHAPE}
+    return json.dumps(kept, sort_keys=True)
+
+
+def _kind(config: TrainConfig) -> tuple[str, str, str, bool, bool]:
+    return (config.algorithm, config.generator, config.critic, config.dataset in DATASETS,
+            config.log_update_cosine)
+
+
+@functools.lru_cache(maxsize=256)
+def _flops_per_step(shape: str) -> float:
+    config = TrainConfig.from_dict(json.loads(shape))
+    sample_shape = ((DATASETS[config.dataset].channels, config.image_size, config.image_size)
+                    if config.dataset in DATASETS else (2,))
+    return count_flops(config, sample_shape) / (config.n_critic + 1)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """The training time a run directory records.
+
+    Attributes
+    ----------
+    run_dir : pathlib.Path
+    config : TrainConfig
+    seconds : float
+        Training time so far (``wall_time`` of the last metrics row).
+    steps : int
+        Critic plus generator steps in that time.
+    device : str
+        Where it ran (``status.json``; ``"?"`` for runs older than that field).
+    """
+
+    run_dir: Path
+    config: TrainConfig
+    seconds: float
+    steps: int
+    device: str
+
+    @property
+    def rate(self) -> float:
+        """Seconds per step."""
+        return self.seconds / self.steps
+
+
+def _last_line(path: Path) -> str:
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 4096))
+        lines = handle.read().splitlines()
+    return lines[-1].decode() if lines else ""
+
+
+def measure(run_dir: Path) -> Measurement | None:
+    """The measurement of the run in ``run_dir``, or ``None`` when it has no metrics row."""
+    metrics = run_dir / METRICS_NAME
+    if not (run_dir / CONFIG_NAME).is_file() or not metrics.is_file():
+        return None
+    try:
+        row = json.loads(_last_line(metrics))
+        config = TrainConfig.from_dict(json.loads((run_dir / CONFIG_NAME).read_text()))
+    except (json.JSONDecodeError, TypeError, ValueError):
+        return None  # a torn last row, or a run directory of another version
+    status_path = run_dir / STATUS_NAME
+    status = json.loads(status_path.read_text()) if status_path.is_file() else {}
+    done = int(row["gen_iter"]) + int(row["critic_iters_total"])
+    if done == 0 or float(row["wall_time"]) <= 0:
+        return None
+    return Measurement(run_dir, config, float(row["wall_time"]), done,
+                       status.get("device", "?"))
+
+
+def measurements(root: str | Path | None = None) -> list[Measurement]:
+    """Every run on disk under ``root`` (:func:`wgan.paths.runs_dir`), all scales."""
+    root = Path(root if root is not None else runs_dir())
+    found = (measure(path.parent) for path in sorted(root.glob(f"*/*/{CONFIG_NAME}")))
+    return [m for m in found if m is not None]
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A run's price.
+
+    Attributes
+    ----------
+    seconds : float or None
+        Training time of the whole run; ``None`` when unknown.
+    device : str
+        The device the rate was measured on.
+    source : str
+        Where the rate comes from (see the module docstring).
+    """
+
+    seconds: float | None
+    device: str
+    source: str
+
+    def hours(self) -> str:
+        """``"1.2 h cpu"``, or ``"unknown"``."""
+        if self.seconds is None:
+            return "unknown"
+        hours = self.seconds / 3600
+        text = f"{hours:.2g}" if hours < 10 else f"{hours:,.0f}"
+        return f"{text} h {self.device}"
+
+
+def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement]) -> Cost:
+    """The cost of training ``config`` (in ``run_dir``) from start to end.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    run_dir : pathlib.Path
+        Its directory, which measures it once it has started.
+    known : list of Measurement
+        The runs on disk (:func:`measurements`).
+    """
+    total = steps(config)
+    own = measure(run_dir)
+    if own is not None:
+        return Cost(own.rate * total, own.device, "measured")
+    shape = _shape(config)
+    same = [m for m in known if _shape(m.config) == shape]
+    if same:
+        best = max(same, key=lambda m: m.steps)
+        return Cost(best.rate * total, best.device, f"measured on {best.run_dir.name}")
+    kin = [m for m in known if _kind(m.config) == _kind(config)]
+    if kin:
+        best = max(kin, key=lambda m: _flops_per_step(_shape(m.config)))
+        ratio = _flops_per_step(shape) / _flops_per_step(_shape(best.config))
+        return Cost(best.rate * ratio * total, best.device,
+                    f"FLOPs-scaled from {best.run_dir.parent.name}/{best.run_dir.name}")
+    return Cost(None, "", "no run of this kind measured")
