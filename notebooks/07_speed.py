@@ -46,9 +46,9 @@ import numpy as np
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
 from wgan.book.scales import pick
+from wgan.paths import runs_dir
 from wgan.speed.bench import bench_config, results_table, run_bench
 from wgan.speed.conv_rates import critic_conv_rates
-from wgan.paths import runs_dir
 from wgan.speed.equivalence import curve_distances, curve_runs, learning_curves
 from wgan.training.fast import resolve_speed
 

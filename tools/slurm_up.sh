@@ -90,6 +90,10 @@ CONF
 chown slurm:slurm "$ETC/slurmdbd.conf" && chmod 600 "$ETC/slurmdbd.conf"
 
 node=$(slurmd -C | head -n 1)
+# Memory is a consumable resource (jobs may ask for it): each CPU brings its share by default,
+# so jobs that ask for nothing still run side by side.
+cpus=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$node")
+memory=$(sed -n 's/.* RealMemory=\([0-9]*\).*/\1/p' <<<"$node")
 cat >"$ETC/slurm.conf" <<CONF
 ClusterName=wgan-ci
 SlurmctldHost=$host
@@ -101,6 +105,7 @@ TaskPlugin=task/none
 MpiDefault=none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=$(( memory / cpus ))
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=5,bf_interval=5
 AccountingStorageType=accounting_storage/slurmdbd

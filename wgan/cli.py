@@ -263,7 +263,7 @@ def _sweep_status(args: argparse.Namespace) -> int:
     for row in table:
         entry = jobs.get(row.run.key)
         slurm = f"{entry['job_id']} {states[entry['job_id']]}" if entry else "-"
-        print(f"{row.run.key:40s} {str(row.state):24s} {slurm}")
+        print(f"{row.run.key:40s} {row.state!s:24s} {slurm}")
         if entry and states[entry["job_id"]] in ("FAILED", "TIMEOUT", "OUT_OF_MEMORY",
                                                   "NODE_FAIL"):
             tail = log_tail(entry["stderr"])

@@ -295,7 +295,7 @@ def test_read_only_cached_run_refuses_to_train_and_reads_finished_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(wgan.training.run.READ_ONLY_VARIABLE, "1")
-    with pytest.raises(ValueError, match="forbids training, and the run .* is missing"):
+    with pytest.raises(ValueError, match=r"forbids training, and the run .* is missing"):
         cached_run(toy_config(), "toy", root=tmp_path)
     assert not list(tmp_path.iterdir())
     monkeypatch.delenv(wgan.training.run.READ_ONLY_VARIABLE)

@@ -14,8 +14,9 @@ The key hashes the dataset, the image size, the number of items, the source's fi
 to temporary names and renamed into place, the header last, so an interrupted build
 leaves no entry (its ``.tmp-<pid>`` file is removed, or left for the next build to
 overwrite, never read). Builders of one entry take turns on ``<same>.lock``: a second one
-waits, then reads the first one's entry instead of building it again. On load, a missing or unreadable header, a wrong byte count or (for
-arrays up to :data:`VERIFY_LIMIT` bytes) a wrong checksum makes the entry be rebuilt.
+waits, then reads the first one's entry instead of building it again. On load, a missing
+or unreadable header, a wrong byte count or (for arrays up to :data:`VERIFY_LIMIT` bytes)
+a wrong checksum makes the entry be rebuilt.
 
 Items that cannot be used (a corrupt record, an image smaller than the crop) are skipped
 and counted, and reported once at the end of the build by a

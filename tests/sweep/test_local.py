@@ -1,0 +1,127 @@
+"""The local pool, the job callable's signal handling, and the sweep commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+import wgan.sweep.task
+from wgan.cli import main
+from wgan.sweep.costs import Cost
+from wgan.sweep.local import run_local
+from wgan.sweep.registry import RegisteredRun, registry
+from wgan.sweep.task import RunStopped, TrainTask
+from wgan.training.config import TrainConfig
+from wgan.training.run import load_run
+
+
+def ring(**changes: object) -> TrainConfig:
+    base = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", mlp_hidden=8, nz=2,
+                       batch_size=8, n_critic=2, critic_warmup=False, generator_iters=6,
+                       checkpoint_every=2, seed=1, device="cpu")
+    return base.replace(**changes)
+
+
+def test_pool_trains_every_run_and_reports_a_failure(tmp_path: Path) -> None:
+    runs = [RegisteredRun("ring", ring(seed=s), tmp_path / f"ring-{s}", ("03_mixture",))
+            for s in (1, 2, 3)]
+    (tmp_path / "ring-3").mkdir()
+    (tmp_path / "ring-3" / "stray.txt").write_text("not a run")
+    costs = {r.key: Cost(None, "", "") for r in runs}
+    outcomes = {o.run.key: o for o in run_local(runs, costs, jobs=2, threads=1)}
+    assert outcomes["ring-1"].status == outcomes["ring-2"].status == "finished"
+    assert load_run(tmp_path / "ring-2").metrics["gen_iter"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert outcomes["ring-3"].status == "failed"
+    assert "is not empty and holds no run" in outcomes["ring-3"].error
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'jobs' parameter of run_local must be a positive"):
+        run_local([], {}, jobs=0)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR2])
+def test_a_signal_checkpoints_at_once_and_the_run_resumes_without_gap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int,
+) -> None:
+    monkeypatch.setattr(wgan.sweep.task, "TERM_WAIT_S", 0)
+    config = ring(generator_iters=400, checkpoint_every=1000)  # no periodic checkpoint
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signum))
+    timer.start()
+    with pytest.raises(RunStopped, match=f"stopped by {signal.Signals(signum).name}"):
+        TrainTask()(config.to_dict(), str(tmp_path / "run"))
+    timer.join()
+    stopped = load_run(tmp_path / "run", allow_unfinished=True)
+    done = stopped.detail["checkpoint_gen_iter"]
+    assert 0 < done < 400 and len(stopped.metrics) == done
+    assert signal.getsignal(signum) is not None  # the previous handlers are back
+    result = TrainTask()(config.to_dict(), str(tmp_path / "run"))
+    assert result == {"run_dir": str(tmp_path / "run"), "status": "finished", "gen_iter": 400}
+    assert load_run(tmp_path / "run").metrics["gen_iter"].tolist() == list(range(1, 401))
+
+
+def test_sweep_list_shows_every_run_and_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["sweep", "list", "--scale", "smoke"]) == 0
+    out = capsys.readouterr().out
+    assert f"WGAN_CACHE_DIR={tmp_path / 'cache'}" in out and "digits at 16x16" in out
+    for run in registry("smoke", root=tmp_path / "runs"):
+        assert f"{run.key} " in out
+    assert "missing" in out and "Total:" in out
+
+
+def test_sweep_run_skips_finished_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    assert main(["sweep", "run", "--scale", "smoke", "--jobs", "1", "speed-float32"]) == 0
+    assert "0 of 3 runs already finished or diverged; 3 to train" in capsys.readouterr().out
+    assert main(["sweep", "run", "--scale", "smoke", "speed-float32"]) == 0
+    assert "3 of 3 runs already finished" in capsys.readouterr().out
+
+
+def test_slurm_executor_without_a_cluster_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no sinfo, no sbatch
+    assert main(["sweep", "run", "--scale", "smoke", "--executor", "slurm"]) == 3
+    err = capsys.readouterr().err
+    assert "No SLURM client here (sinfo, sbatch, squeue not on the PATH)" in err
+
+
+def test_slurm_executor_with_the_controller_down_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for tool, code in (("sinfo", "echo 'slurm_load_partitions: Unable to contact slurm "
+                        "controller (connect failure)' >&2; exit 1"),
+                       ("sbatch", "exit 1"), ("squeue", "exit 1")):
+        (tmp_path / tool).write_text(f"#!/bin/sh\n{code}\n")
+        (tmp_path / tool).chmod(0o755)
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    assert main(["sweep", "run", "--scale", "smoke", "--executor", "slurm"]) == 3
+    err = capsys.readouterr().err
+    assert "Unable to contact slurm controller" in err and "slurmctld) is down" in err
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("30", 30), ("01:30:00", 90), ("2-00", 2880),
+                                               ("1-02:03", 1563), ("00:00:30", 1)])
+def test_time_limits_parse_to_minutes(text: str, minutes: int) -> None:
+    from wgan.sweep.slurm import parse_time
+
+    assert parse_time(text) == minutes
+
+
+def test_bad_time_limit_is_refused() -> None:
+    from wgan.sweep.slurm import parse_time
+
+    with pytest.raises(ValueError, match="'--time' parameter must be a SLURM time limit"):
+        parse_time("soon")
