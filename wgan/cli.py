@@ -252,22 +252,26 @@ def _sweep_list(args: argparse.Namespace) -> int:
 
 def _sweep_status(args: argparse.Namespace) -> int:
     from wgan.sweep.listing import rows
-    from wgan.sweep.slurm import latest_manifest, log_tail, slurm_states
+    from wgan.sweep.slurm import FAILED, latest_manifest, log_tail, slurm_states
 
     table = rows(_registry(args))
     manifest = latest_manifest(args.scale)
     jobs = {e["key"]: e for e in manifest["runs"]} if manifest else {}
-    states = slurm_states([e["job_id"] for e in jobs.values()]) if jobs else {}
+    data_job = manifest["data_job"] if manifest else None
+    ids = [e["job_id"] for e in jobs.values()] + ([data_job["job_id"]] if data_job else [])
+    states = slurm_states(ids) if ids else {}
     if manifest:
         print(f"Last sweep: {manifest['folder']}")
+    if data_job:
+        print(f"Data job {data_job['job_id']}: {states[data_job['job_id']]}")
+        if states[data_job["job_id"]] in FAILED:
+            print("    " + (log_tail(data_job["stderr"]) or "(no log)").replace("\n", "\n    "))
     for row in table:
         entry = jobs.get(row.run.key)
         slurm = f"{entry['job_id']} {states[entry['job_id']]}" if entry else "-"
         print(f"{row.run.key:40s} {row.state!s:24s} {slurm}")
-        if entry and states[entry["job_id"]] in ("FAILED", "TIMEOUT", "OUT_OF_MEMORY",
-                                                  "NODE_FAIL"):
-            tail = log_tail(entry["stderr"])
-            print("    " + tail.replace("\n", "\n    ") if tail else "    (no log)")
+        if entry and states[entry["job_id"]] in FAILED:
+            print("    " + (log_tail(entry["stderr"]) or "(no log)").replace("\n", "\n    "))
     return 0
 
 

@@ -136,6 +136,9 @@ def test_requeued_and_cancelled_jobs_resume_without_a_gap_or_a_repeated_row(
 
     state = run_state(cancelled.run_dir, 3000)
     assert state.state == "partial" and 20 <= state.done < 3000
+    # scancel's SIGTERM: a checkpoint covering every row written, at once
+    on_cancel = load_run(cancelled.run_dir, allow_unfinished=True).detail
+    assert on_cancel["checkpoint_gen_iter"] == state.done
     resubmitted = submit([cancelled], "smoke", ONE_CPU)
     assert resubmitted["folder"] != manifest["folder"]  # a fresh submitit folder per sweep
     assert wait(resubmitted) == {cancelled.key: "COMPLETED"}
@@ -152,3 +155,17 @@ def test_a_failing_job_reports_its_error(places: dict[str, str], tmp_path: Path)
     assert slurm_states([job["job_id"]]) == {job["job_id"]: "FAILED"}
     assert "holds a run with a different config (seed: 4 there, 3 here)" in log_tail(
         job["stderr"], 40)
+
+
+def test_a_failing_data_job_reports_its_error_and_cancels_the_array(
+    places: dict[str, str], tmp_path: Path,
+) -> None:
+    config = TrainConfig(dataset="folder", data_root=str(tmp_path / "no-such-folder"),
+                         image_size=16, batch_size=4, ngf=4, ndf=4, nz=4, generator_iters=2,
+                         device="cpu")
+    run = RegisteredRun("images", config, tmp_path / "images", ("test",))
+    manifest = submit([run], "smoke", ONE_CPU)
+    assert wait(manifest) == {run.key: "CANCELLED"}  # its dependency can never be met
+    data_job = manifest["data_job"]["job_id"]
+    assert slurm_states([data_job]) == {data_job: "FAILED"}
+    assert "no-such-folder" in log_tail(manifest["data_job"]["stderr"], 40)

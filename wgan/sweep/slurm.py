@@ -145,7 +145,9 @@ def submit(runs: list[RegisteredRun], scale: str, resources: Resources, *,
         job = executor.submit(prepare_task, data)
         manifest["data_job"] = {"job_id": job.job_id, "stdout": str(job.paths.stdout),
                                 "stderr": str(job.paths.stderr)}
-        executor.update_parameters(**params, dependency=f"afterok:{job.job_id}")
+        # the array waits for the cache; if the data job fails, SLURM cancels the array
+        executor.update_parameters(**params, dependency=f"afterok:{job.job_id}",
+                                   additional_parameters={"kill-on-invalid-dep": "yes"})
     jobs = executor.map_array(TrainTask(), [r.config.to_dict() for r in runs],
                               [str(r.run_dir) for r in runs])
     manifest["runs"] = [{"key": r.key, "run_dir": str(r.run_dir), "job_id": job.job_id,
@@ -169,6 +171,8 @@ FINAL = ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_F
          "BOOT_FAIL", "DEADLINE", "PREEMPTED")
 """SLURM states after which a job does not run again by itself (a requeued job goes back
 to PENDING)."""
+FAILED = ("FAILED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "BOOT_FAIL", "DEADLINE")
+"""The final states of a job that ended in error: ``sweep status`` shows its log's end."""
 
 
 def _expand(job_id: str) -> list[str]:
