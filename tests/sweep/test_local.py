@@ -85,6 +85,11 @@ def test_sweep_run_skips_finished_runs(
     assert "0 of 3 runs already finished or diverged; 3 to train" in capsys.readouterr().out
     assert main(["sweep", "run", "--scale", "smoke", "speed-float32"]) == 0
     assert "3 of 3 runs already finished" in capsys.readouterr().out
+    assert main(["sweep", "status", "--scale", "smoke"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    finished = [line.split()[0] for line in lines if line.split()[1:] == ["finished", "-"]]
+    assert sorted(finished) == sorted(r.key for r in registry("smoke", root=tmp_path)
+                                      if r.name == "speed-float32")
 
 
 def test_slurm_executor_without_a_cluster_says_so(

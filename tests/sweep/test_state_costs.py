@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wgan.sweep.costs import estimate, measurements, steps
+from wgan.sweep.costs import estimate, fit_rates, flops_per_step, measurements, steps
 from wgan.sweep.state import run_state
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
@@ -46,19 +46,31 @@ def test_steps_count_the_critic_schedule() -> None:
     assert steps(ring(algorithm="gan", n_critic=1)) == 12
 
 
-def test_estimates_measured_then_same_shape_then_scaled_by_flops(tmp_path: Path) -> None:
+def test_estimates_measured_then_same_shape_then_fitted(tmp_path: Path) -> None:
     config = ring()
-    assert estimate(config, tmp_path / "a", []).seconds is None
-    train(config, tmp_path / "quick" / "a")
+    assert estimate(config, tmp_path / "a", [], {}).seconds is None
+    for width, iters in ((8, 6), (64, 8), (256, 4)):
+        train(config.replace(mlp_hidden=width, generator_iters=iters),
+              tmp_path / "quick" / f"w{width}")
     known = measurements(tmp_path)
-    assert len(known) == 1
-    own = estimate(config, tmp_path / "quick" / "a", known)
-    assert own.source == "measured" and own.seconds == pytest.approx(known[0].seconds)
-    longer = estimate(config.replace(generator_iters=60, seed=9), tmp_path / "b", known)
-    assert longer.source == "measured on a"
-    assert longer.seconds == pytest.approx(10 * known[0].seconds)
-    wider = estimate(config.replace(mlp_hidden=64), tmp_path / "c", known)
-    assert wider.source == "FLOPs-scaled from quick/a"
-    assert wider.seconds > own.seconds
-    assert estimate(config.replace(algorithm="gan", n_critic=1), tmp_path / "d",
-                    known).seconds is None
+    assert len(known) == 3
+    models = fit_rates(known)
+    own = estimate(config, tmp_path / "quick" / "w8", known, models)
+    measured = next(m for m in known if m.run_dir.name == "w8")
+    assert own.source == "measured" and own.seconds == pytest.approx(measured.seconds)
+    longer = estimate(config.replace(generator_iters=60, seed=9), tmp_path / "b", known, models)
+    assert longer.source == "measured on w8"
+    assert longer.seconds == pytest.approx(10 * measured.seconds)
+    wider = estimate(config.replace(mlp_hidden=1024), tmp_path / "c", known, models)
+    assert wider.source.startswith("fit to 3 runs")
+    model = next(iter(models.values()))
+    assert model.overhead >= 0 and model.throughput > 0
+    assert wider.seconds == pytest.approx(
+        model.rate(flops_per_step(config.replace(mlp_hidden=1024))) * steps(config))
+
+
+def test_forward_flops_grow_with_the_networks() -> None:
+    small, large = ring(mlp_hidden=8), ring(mlp_hidden=64)
+    assert 0 < flops_per_step(small) < flops_per_step(large)
+    # 3 hidden layers of 64: the 64 x 64 products dominate, 2 FLOPs per multiply-add, 3 passes
+    assert flops_per_step(large) > 3 * 2 * 8 * 2 * 64 * 64

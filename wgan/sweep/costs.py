@@ -10,13 +10,14 @@ order of preference:
 1. from its own directory, when it has started (``measured``);
 2. from a run on disk with the same networks, data and sizes, whatever its length, seed,
    optimizer or learning rate (``measured on <run>``);
-3. from a run on disk of the same kind (algorithm, both architectures, image or toy data),
-   its rate scaled by the ratio of the FLOPs of one step of each
-   (:func:`wgan.speed.bench.count_flops`; ``FLOPs-scaled from <run>``). The largest such
-   run is taken: small runs are dominated by per-step overhead, which FLOPs do not see, so
-   a smoke run makes a poor yardstick for the paper scale.
+3. from a line fitted to every run measured on one device (:func:`fit_rates`): seconds per
+   step = overhead + FLOPs per step / throughput (``fit to N runs``). The FLOPs of a step
+   are those of the networks' forward passes (:func:`flops_per_step`); small runs pin the
+   overhead, large ones the throughput. The fit extrapolates: from the CPU runs of the
+   quick scale to the paper's sizes it is an estimate of CPU time, not a measurement, and
+   no GPU time is estimated until a run has been measured on a GPU.
 
-Nothing else is assumed: a run with no measured relative is priced ``unknown``.
+Nothing else is assumed: with no measured run the cost is ``unknown``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
 from wgan.data import DATASETS
 from wgan.paths import runs_dir
-from wgan.speed.bench import count_flops
 from wgan.training.algorithm1 import critic_iters
 from wgan.training.config import TrainConfig
+from wgan.training.models import build_models
 from wgan.training.run import CONFIG_NAME, METRICS_NAME, STATUS_NAME
 
 # Fields that change neither the networks nor the data a step runs on.
@@ -57,17 +62,26 @@ def _shape(config: TrainConfig) -> str:
     return json.dumps(kept, sort_keys=True)
 
 
-def _kind(config: TrainConfig) -> tuple[str, str, str, bool, bool]:
-    return (config.algorithm, config.generator, config.critic, config.dataset in DATASETS,
-            config.log_update_cosine)
+def flops_per_step(config: TrainConfig) -> float:
+    """FLOPs of one critic step's forward passes: the generator on a batch of noise, the
+    critic on a real and a fake batch (a generator step runs about as many)."""
+    return _forward_flops(_shape(config))
 
 
-@functools.lru_cache(maxsize=256)
-def _flops_per_step(shape: str) -> float:
+@functools.lru_cache(maxsize=512)
+def _forward_flops(shape: str) -> float:
     config = TrainConfig.from_dict(json.loads(shape))
     sample_shape = ((DATASETS[config.dataset].channels, config.image_size, config.image_size)
                     if config.dataset in DATASETS else (2,))
-    return count_flops(config, sample_shape) / (config.n_critic + 1)
+    with torch.device("meta"):
+        generator, critic = build_models(config, sample_shape)
+        z = torch.empty(config.batch_size, config.nz)
+        x = torch.empty(config.batch_size, *sample_shape)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        generator(z)
+        critic(x)
+        critic(x)
+    return float(counter.get_total_flops())
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,54 @@ def measurements(root: str | Path | None = None) -> list[Measurement]:
 
 
 @dataclass(frozen=True)
+class RateModel:
+    """Seconds per step on one device: ``overhead + flops / throughput``.
+
+    Attributes
+    ----------
+    device : str
+    overhead : float
+        Seconds per step that do not grow with the FLOPs.
+    throughput : float
+        FLOP/s of the part that does.
+    n_runs : int
+        Runs it was fitted to.
+    """
+
+    device: str
+    overhead: float
+    throughput: float
+    n_runs: int
+
+    def rate(self, flops: float) -> float:
+        """Seconds per step of a step of ``flops`` FLOPs."""
+        return self.overhead + flops / self.throughput
+
+
+def fit_rates(known: list[Measurement]) -> dict[str, RateModel]:
+    """One :class:`RateModel` per device, fitted to the runs measured on it.
+
+    Least squares on the relative error of each run's rate; a device whose runs span less
+    than a factor of two in FLOPs per step gets no model (it cannot separate overhead from
+    throughput).
+    """
+    models = {}
+    for device in sorted({m.device for m in known}):
+        runs = [m for m in known if m.device == device]
+        flops = np.array([flops_per_step(m.config) for m in runs])
+        rates = np.array([m.rate for m in runs])
+        if len(runs) < 2 or flops.max() < 2 * flops.min():
+            continue
+        design = np.stack([np.ones_like(flops), flops], axis=1) / rates[:, None]
+        (overhead, per_flop), *_ = np.linalg.lstsq(design, np.ones_like(rates), rcond=None)
+        if per_flop <= 0:
+            continue
+        models[device] = RateModel(device, max(float(overhead), 0.0), 1.0 / float(per_flop),
+                                   len(runs))
+    return models
+
+
+@dataclass(frozen=True)
 class Cost:
     """A run's price.
 
@@ -160,7 +222,8 @@ class Cost:
         return f"{text} h {self.device}"
 
 
-def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement]) -> Cost:
+def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],
+             models: dict[str, RateModel]) -> Cost:
     """The cost of training ``config`` (in ``run_dir``) from start to end.
 
     Parameters
@@ -170,6 +233,9 @@ def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement]) -> Co
         Its directory, which measures it once it has started.
     known : list of Measurement
         The runs on disk (:func:`measurements`).
+    models : dict
+        :func:`fit_rates` of ``known``; the model of the device most runs were measured on
+        is used.
     """
     total = steps(config)
     own = measure(run_dir)
@@ -180,10 +246,10 @@ def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement]) -> Co
     if same:
         best = max(same, key=lambda m: m.steps)
         return Cost(best.rate * total, best.device, f"measured on {best.run_dir.name}")
-    kin = [m for m in known if _kind(m.config) == _kind(config)]
-    if kin:
-        best = max(kin, key=lambda m: _flops_per_step(_shape(m.config)))
-        ratio = _flops_per_step(shape) / _flops_per_step(_shape(best.config))
-        return Cost(best.rate * ratio * total, best.device,
-                    f"FLOPs-scaled from {best.run_dir.parent.name}/{best.run_dir.name}")
-    return Cost(None, "", "no run of this kind measured")
+    if models:
+        device = max(models, key=lambda d: models[d].n_runs)
+        model = models[device]
+        return Cost(model.rate(flops_per_step(config)) * total, device,
+                    f"fit to {model.n_runs} runs ({model.overhead * 1e3:.2g} ms/step + "
+                    f"{model.throughput / 1e9:.2g} GFLOP/s)")
+    return Cost(None, "", "no run measured")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wgan.paths import cache_dir
-from wgan.sweep.costs import Cost, estimate, measurements
+from wgan.sweep.costs import Cost, estimate, fit_rates, measurements
 from wgan.sweep.data import info, needs
 from wgan.sweep.registry import RegisteredRun
 from wgan.sweep.state import RunState, run_state
@@ -23,8 +23,9 @@ class Row:
 def rows(runs: list[RegisteredRun]) -> list[Row]:
     """Every run's state on disk and cost estimate (:mod:`wgan.sweep.costs`)."""
     known = measurements()
+    models = fit_rates(known)
     return [Row(r, run_state(r.run_dir, r.config.generator_iters),
-                estimate(r.config, r.run_dir, known)) for r in runs]
+                estimate(r.config, r.run_dir, known, models)) for r in runs]
 
 
 def total_hours(table: list[Row]) -> str:
