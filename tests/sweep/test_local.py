@@ -130,3 +130,16 @@ def test_bad_time_limit_is_refused() -> None:
 
     with pytest.raises(ValueError, match="'--time' parameter must be a SLURM time limit"):
         parse_time("soon")
+
+
+def test_data_prepare_builds_each_cache_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path))
+    assert main(["data", "prepare", "--scale", "quick"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Building the cache of") == 2  # digits at 16x16 and at 32x32
+    assert len(list(tmp_path.glob("digits-*px-*.json"))) == 2
+    assert main(["data", "prepare", "--scale", "quick"]) == 0
+    out = capsys.readouterr().out
+    assert "Building" not in out and out.count("Cache ready: digits at") == 2

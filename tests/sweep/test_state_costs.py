@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wgan.sweep.costs import estimate, fit_rates, flops_per_step, measurements, steps
+from wgan.sweep.costs import Cost, estimate, fit_rates, flops_per_step, measurements, steps
 from wgan.sweep.state import run_state
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
@@ -74,3 +74,11 @@ def test_forward_flops_grow_with_the_networks() -> None:
     assert 0 < flops_per_step(small) < flops_per_step(large)
     # 3 hidden layers of 64: the 64 x 64 products dominate, 2 FLOPs per multiply-add, 3 passes
     assert flops_per_step(large) > 3 * 2 * 8 * 2 * 64 * 64
+
+
+def test_costs_read_in_the_unit_that_fits() -> None:
+    assert Cost(30.0, "cpu", "").describe() == "30 s cpu"
+    assert Cost(600.0, "cpu", "").describe() == "10 min cpu"
+    assert Cost(5400.0, "cuda:0", "").describe() == "1.5 h cuda:0"
+    assert Cost(3600.0 * 2053.4, "cpu", "").describe() == "2,053 h cpu"
+    assert Cost(None, "", "no run measured").describe() == "unknown"

@@ -7,6 +7,7 @@
 - :mod:`wgan.sweep.task`      one run as a job: a signal writes a checkpoint at once.
 - :mod:`wgan.sweep.local`     a bounded pool of processes on this machine.
 - :mod:`wgan.sweep.slurm`     a SLURM job array through submitit, and what SLURM says of it.
+- :mod:`wgan.sweep.listing`   the text of ``sweep list`` and ``sweep status``, the book's table.
 
 The training loop (:mod:`wgan.training.run`) knows nothing of this package: a sweep calls
 :func:`wgan.training.run.train` in the run directory :func:`wgan.training.run.cached_run`

@@ -213,13 +213,17 @@ class Cost:
     device: str
     source: str
 
-    def hours(self) -> str:
-        """``"1.2 h cpu"``, or ``"unknown"``."""
+    def describe(self) -> str:
+        """``"42 s cpu"`` below a minute, ``"13 min cpu"`` below an hour, else ``"1.2 h cpu"``;
+        ``"unknown"`` without an estimate."""
         if self.seconds is None:
             return "unknown"
+        if self.seconds < 60:
+            return f"{self.seconds:.2g} s {self.device}"
+        if self.seconds < 3600:
+            return f"{self.seconds / 60:.2g} min {self.device}"
         hours = self.seconds / 3600
-        text = f"{hours:.2g}" if hours < 10 else f"{hours:,.0f}"
-        return f"{text} h {self.device}"
+        return f"{hours:.2g} h {self.device}" if hours < 10 else f"{hours:,.0f} h {self.device}"
 
 
 def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],

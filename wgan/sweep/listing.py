@@ -57,7 +57,7 @@ def table_lines(table: list[Row]) -> list[str]:
     """The runs as aligned text columns."""
     header = ("run", "chapters", "status", "iters", "cost", "rate from")
     body = [(row.run.key, ",".join(c[:2] for c in row.run.chapters), str(row.state),
-             f"{row.run.config.generator_iters:,}", row.cost.hours(), row.cost.source)
+             f"{row.run.config.generator_iters:,}", row.cost.describe(), row.cost.source)
             for row in table]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header) - 1)]
     return ["  ".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=True)) + "  "
@@ -70,7 +70,7 @@ def markdown_lines(table: list[Row]) -> list[str]:
              "|---|---|---|---|---|---|"]
     for row in table:
         lines.append(f"| `{row.run.key}` | {', '.join(row.run.chapters)} | "
-                     f"{row.run.config.generator_iters:,} | {row.state} | {row.cost.hours()} | "
+                     f"{row.run.config.generator_iters:,} | {row.state} | {row.cost.describe()} | "
                      f"{row.cost.source} |")
     lines.append(f"| **total** | | | | **{total_hours(table)}** | |")
     return lines
