@@ -295,8 +295,15 @@ def _sweep_run(args: argparse.Namespace) -> int:
         for outcome in failed:
             print(f"wgan sweep: {outcome.run.key} failed: {outcome.error}", file=sys.stderr)
         return 1 if failed else 0
-    from wgan.sweep.slurm import Resources, parse_time, submit, wait
+    from wgan.sweep.slurm import Resources, parse_time, queued, submit, wait
 
+    waiting = queued(args.scale)
+    if waiting:
+        todo = [row for row in todo if row.run.key not in waiting]
+        print(f"{len(waiting)} of them already queued or running in the last sweep: not "
+              "submitted again.")
+        if not todo:
+            return 0
     resources = Resources(args.partition, args.gpus_per_job, parse_time(args.time),
                           args.array_parallelism, args.cpus_per_job, args.mem, args.account,
                           args.qos)

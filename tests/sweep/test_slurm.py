@@ -19,7 +19,15 @@ import pytest
 from wgan.paths import project_root
 from wgan.sweep import ClusterUnavailable
 from wgan.sweep.registry import RegisteredRun, registry, select
-from wgan.sweep.slurm import Resources, check_cluster, log_tail, slurm_states, submit, wait
+from wgan.sweep.slurm import (
+    Resources,
+    check_cluster,
+    log_tail,
+    queued,
+    slurm_states,
+    submit,
+    wait,
+)
 from wgan.sweep.state import run_state
 from wgan.training.config import TrainConfig
 from wgan.training.run import load_run
@@ -120,6 +128,7 @@ def test_requeued_and_cancelled_jobs_resume_without_a_gap_or_a_repeated_row(
     manifest = submit([requeued, cancelled], "smoke", ONE_CPU)
     jobs = {e["key"]: e for e in manifest["runs"]}
     _until(lambda: _rows(requeued) >= 20 and _rows(cancelled) >= 20, "both runs to start")
+    assert queued("smoke") == {requeued.key, cancelled.key}  # a new sweep leaves them be
     # The warning SLURM sends before a time limit or a preemption: checkpoint, requeue.
     subprocess.run(["scancel", "--signal=USR2", jobs[requeued.key]["job_id"]], check=True)
     subprocess.run(["scancel", jobs[cancelled.key]["job_id"]], check=True)

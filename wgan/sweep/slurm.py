@@ -222,3 +222,17 @@ def log_tail(path: str, lines: int = 15) -> str:
     if not file.is_file():
         return ""
     return "\n".join(file.read_text(errors="replace").splitlines()[-lines:])
+
+
+ACTIVE = ("PENDING", "RUNNING", "REQUEUED", "CONFIGURING", "COMPLETING", "SUSPENDED",
+          "RESIZING", "REQUEUE_HOLD", "REQUEUE_FED")
+"""SLURM states of a job that has yet to end."""
+
+
+def queued(scale: str, root: str | Path | None = None) -> set[str]:
+    """Keys of the runs whose job in the last sweep at ``scale`` has not ended yet."""
+    manifest = latest_manifest(scale, root)
+    if manifest is None:
+        return set()
+    states = slurm_states([entry["job_id"] for entry in manifest["runs"]])
+    return {entry["key"] for entry in manifest["runs"] if states[entry["job_id"]] in ACTIVE}
