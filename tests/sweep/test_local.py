@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import wgan.sweep.task
 from wgan.cli import main
 from wgan.sweep.costs import Cost
 from wgan.sweep.local import run_local
@@ -46,9 +45,8 @@ def test_jobs_must_be_positive(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR2])
 def test_a_signal_checkpoints_at_once_and_the_run_resumes_without_gap(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int,
+    tmp_path: Path, signum: int,
 ) -> None:
-    monkeypatch.setattr(wgan.sweep.task, "TERM_WAIT_S", 0)
     config = ring(generator_iters=400, checkpoint_every=1000)  # no periodic checkpoint
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signum))
     timer.start()

@@ -26,7 +26,7 @@ from wgan.paths import runs_dir
 from wgan.sweep import ClusterUnavailable
 from wgan.sweep.data import needs
 from wgan.sweep.registry import RegisteredRun
-from wgan.sweep.task import TrainTask, prepare_task
+from wgan.sweep.task import TERM_WAIT_S, TrainTask, prepare_task
 
 MANIFEST = "sweep.json"
 SWEEPS_DIR = ".sweeps"
@@ -148,8 +148,8 @@ def submit(runs: list[RegisteredRun], scale: str, resources: Resources, *,
         # the array waits for the cache; if the data job fails, SLURM cancels the array
         executor.update_parameters(**params, dependency=f"afterok:{job.job_id}",
                                    additional_parameters={"kill-on-invalid-dep": "yes"})
-    jobs = executor.map_array(TrainTask(), [r.config.to_dict() for r in runs],
-                              [str(r.run_dir) for r in runs])
+    jobs = executor.map_array(TrainTask(term_wait_s=TERM_WAIT_S),
+                              [r.config.to_dict() for r in runs], [str(r.run_dir) for r in runs])
     manifest["runs"] = [{"key": r.key, "run_dir": str(r.run_dir), "job_id": job.job_id,
                          "stdout": str(job.paths.stdout), "stderr": str(job.paths.stderr)}
                         for r, job in zip(runs, jobs, strict=True)]

@@ -7,9 +7,10 @@ writes a checkpoint covering every metrics row, and returns:
 - ``SIGUSR2``, SLURM's warning before a time limit or a preemption (submitit asks for it
   90 s ahead): then submitit's own handler runs, which calls :meth:`TrainTask.checkpoint`
   and requeues the job; the requeued job resumes from the checkpoint.
-- ``SIGTERM`` (``scancel``, ``scontrol requeue``, a node being drained): the checkpoint is
-  written and the process waits for the scheduler's kill, so a requeued job resumes and a
-  cancelled one is resumed by the next ``python -m wgan sweep run``.
+- ``SIGTERM`` (``scancel``, ``scontrol requeue``, a node being drained, ``kill``): the
+  checkpoint is written, then on SLURM the process waits for the scheduler's kill
+  (``term_wait_s``), so that a requeued job resumes rather than reports a failure; a
+  cancelled run is resumed by the next ``python -m wgan sweep run``.
 
 Either way the metrics continue without a gap or a repeated row: the run loop truncates
 ``metrics.jsonl`` back to its checkpoint on resume (:mod:`wgan.training.run`). A kill with
@@ -28,7 +29,8 @@ from wgan.training.config import TrainConfig
 from wgan.training.run import train
 
 TERM_WAIT_S = 300
-"""After a SIGTERM and its checkpoint: how long to wait for the scheduler's SIGKILL."""
+"""On SLURM, after a SIGTERM and its checkpoint: how long to wait for the scheduler's
+SIGKILL (``KillWait``, 30 s by default)."""
 
 
 class RunStopped(RuntimeError):
@@ -41,7 +43,16 @@ class TrainTask:
     submitit treats a callable with a ``checkpoint`` method as checkpointable
     (``submitit.helpers.Checkpointable`` is such a class): on ``SIGUSR2`` it requeues
     the job with what :meth:`checkpoint` returns.
+
+    Parameters
+    ----------
+    term_wait_s : float, default=0.0
+        Seconds to wait after a SIGTERM's checkpoint before raising :class:`RunStopped`
+        (:data:`TERM_WAIT_S` for SLURM jobs; 0 for a local worker, which just stops).
     """
+
+    def __init__(self, term_wait_s: float = 0.0) -> None:
+        self.term_wait_s = term_wait_s
 
     def __call__(self, config: dict[str, Any], run_dir: str) -> dict[str, Any]:
         """Train (or resume) ``config`` in ``run_dir``; return its status and iterations."""
@@ -64,7 +75,7 @@ class TrainTask:
             if caught[0] == signal.SIGUSR2 and callable(handler):
                 handler(caught[0], None)  # submitit: checkpoint() and requeue, then exit
             if caught[0] == signal.SIGTERM:
-                time.sleep(TERM_WAIT_S)
+                time.sleep(self.term_wait_s)
             raise RunStopped(f"{Path(run_dir).name} stopped by {name} at generator iteration "
                              f"{done}; run the sweep again to resume it.")
         return {"run_dir": run_dir, "status": result.status, "gen_iter": done}
