@@ -18,7 +18,7 @@ SEED ?= 0
 # run notebooks side by side with `make -jN execute` to use more cores.
 THREADS ?= 1
 # training runs at a time in `make runs` (each with cores / JOBS torch threads)
-JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1)
 PYTEST_ARGS ?=
 
 BIN := $(VENV)/bin

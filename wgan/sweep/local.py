@@ -2,12 +2,15 @@
 
 submitit's ``LocalExecutor`` starts every task of an array at once; this pool starts at
 most ``jobs`` runs at a time, the most expensive first (so the pool does not end on one
-long run), each in a fresh process whose torch uses ``cores // jobs`` threads.
+long run), each in a fresh process whose torch uses ``cores // jobs`` threads. A worker
+signalled to stop (``kill``, ``SIGTERM`` to the process group) checkpoints its run at once
+and ends; the next ``sweep run`` resumes it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from multiprocessing import get_context
 from wgan.sweep.costs import Cost
 from wgan.sweep.data import needs, prepare
 from wgan.sweep.registry import RegisteredRun
-from wgan.sweep.task import TrainTask
+from wgan.sweep.task import RunStopped, TrainTask
 
 
 def default_jobs() -> int:
@@ -55,7 +58,11 @@ class Outcome:
 
 def _train(config: dict, run_dir: str) -> tuple[str, float]:
     start = time.perf_counter()
-    result = TrainTask()(config, run_dir)
+    try:
+        result = TrainTask()(config, run_dir)
+    except RunStopped as stopped:  # checkpointed: now end as the signal asked, taking no
+        signal.raise_signal(stopped.signum)  # more runs from the pool's queue
+        raise
     return result["status"], time.perf_counter() - start
 
 

@@ -34,7 +34,17 @@ SIGKILL (``KillWait``, 30 s by default)."""
 
 
 class RunStopped(RuntimeError):
-    """A run stopped by a signal after writing its checkpoint; it resumes when run again."""
+    """A run stopped by a signal after writing its checkpoint; it resumes when run again.
+
+    Attributes
+    ----------
+    signum : int
+        The signal.
+    """
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(message)
+        self.signum = signum
 
 
 class TrainTask:
@@ -76,8 +86,8 @@ class TrainTask:
                 handler(caught[0], None)  # submitit: checkpoint() and requeue, then exit
             if caught[0] == signal.SIGTERM:
                 time.sleep(self.term_wait_s)
-            raise RunStopped(f"{Path(run_dir).name} stopped by {name} at generator iteration "
-                             f"{done}; run the sweep again to resume it.")
+            raise RunStopped(caught[0], f"{Path(run_dir).name} stopped by {name} at generator "
+                             f"iteration {done}; run the sweep again to resume it.")
         return {"run_dir": run_dir, "status": result.status, "gen_iter": done}
 
     def checkpoint(self, *args: Any, **kwargs: Any) -> Any:
