@@ -17,6 +17,8 @@ SEED ?= 0
 # torch threads per notebook. One thread avoids thrashing on small models and busy machines;
 # run notebooks side by side with `make -jN execute` to use more cores.
 THREADS ?= 1
+# training runs at a time in `make runs` (each with cores / JOBS torch threads)
+JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1)
 PYTEST_ARGS ?=
 
 BIN := $(VENV)/bin
@@ -29,7 +31,7 @@ PARAMS := _build/params/$(SCALE)_$(DEVICE)_$(SEED)
 MATHJAX := book/_static/mathjax/tex-chtml.js
 MATHJAX_VERSION := 3.2.2
 
-.PHONY: help venv execute book browser test unit nbval lint sync bench clean distclean
+.PHONY: help venv runs execute book browser test unit nbval lint sync bench clean distclean
 
 help: ## List the targets and the variables they read
 	@echo "Targets:"
@@ -40,6 +42,7 @@ help: ## List the targets and the variables they read
 	@echo "  DEVICE=$(DEVICE)   auto | cpu | cuda"
 	@echo "  SEED=$(SEED)"
 	@echo "  THREADS=$(THREADS)   torch threads per notebook (make -jN runs N notebooks at once)"
+	@echo "  JOBS=$(JOBS)   training runs at a time in make runs (python -m wgan sweep run)"
 	@echo "  VENV=$(VENV)   PYTHON=$(PYTHON)"
 
 # ---------------------------------------------------------------- environment
@@ -53,7 +56,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # ---------------------------------------------------------------- experiments
-execute: $(EXECUTED) book ## Run every notebook at SCALE with papermill, then build the book
+runs: $(STAMP) ## Train every run the notebooks read at SCALE, JOBS at a time (skips finished ones)
+	$(BIN)/python -m wgan sweep run --scale $(SCALE) --device $(DEVICE) --seed $(SEED) \
+	  --jobs $(JOBS)
+
+execute: $(EXECUTED) book ## Train the runs (make runs), run every notebook at SCALE with papermill, build the book
 	@$(BIN)/python tools/notebook_timings.py $(EXECUTED)
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
@@ -67,10 +74,12 @@ $(PARAMS):
 # contents lists: it runs after all of them, and again when the table of contents changes.
 book/executed/99_claims.ipynb: $(filter-out book/executed/99_claims.ipynb,$(EXECUTED)) _toc.yml
 
-book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE)
+# The notebooks only read the runs `make runs` trained: WGAN_RUNS_READ_ONLY makes a chapter
+# that asks for a run the registry (wgan.sweep.registry) does not know fail instead of training.
+book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE) | runs
 	mkdir -p $(@D)
 	$(BIN)/jupytext --quiet --to ipynb --output $@.src.ipynb $<
-	OMP_NUM_THREADS=$(THREADS) $(BIN)/papermill --cwd notebooks --log-level WARNING \
+	WGAN_RUNS_READ_ONLY=1 OMP_NUM_THREADS=$(THREADS) $(BIN)/papermill --cwd notebooks --log-level WARNING \
 	  -p scale $(SCALE) -p device $(DEVICE) -p seed $(SEED) $@.src.ipynb $@.tmp.ipynb
 	rm -f $@.src.ipynb
 	mv $@.tmp.ipynb $@

@@ -51,12 +51,15 @@ from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial
 from wgan.experiments.mixture import (
     ABLATIONS,
     SCALES,
+    ablation_iters,
     balanced_ring_sample,
     coverage_over_training,
     critic_saturation,
     generator_samples,
     run_mixture,
+    seeds_of,
 )
+from wgan.experiments.mixture import ablation_seeds as ablation_seeds_of
 from wgan.theory.toy import gaussian_ring, ring_means
 
 # The toy networks are far too small for intra-op parallelism: with more than one thread,
@@ -88,7 +91,7 @@ record
 #   both networks, one discriminator step per generator step.
 
 # %%
-seeds = list(range(seed, seed + settings.seeds))
+seeds = seeds_of(scale, seed)
 pd.DataFrame(
     [("noise dimension nz", settings.nz),
      ("hidden units per layer (3 layers)", settings.mlp_hidden),
@@ -237,8 +240,8 @@ final.set_index(["method", "seed"])[columns_shown].round(3)
 # both are repeated for every seed.
 
 # %%
-longer = 3 * settings.generator_iters
-ablation_seeds = pick(scale, smoke=[seed], quick=[seed], paper=seeds)
+longer = ablation_iters(scale)
+ablation_seeds = ablation_seeds_of(scale, seed)
 ablation_runs = {
     (name, s): run_mixture("wgan", scale, seed=s, device=device, generator_iters=longer,
                            **overrides)

@@ -46,10 +46,10 @@ import numpy as np
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
 from wgan.book.scales import pick
+from wgan.paths import runs_dir
 from wgan.speed.bench import bench_config, results_table, run_bench
 from wgan.speed.conv_rates import critic_conv_rates
-from wgan.speed.equivalence import curve_distances, learning_curves
-from wgan.training.config import TrainConfig
+from wgan.speed.equivalence import curve_distances, curve_runs, learning_curves
 from wgan.training.fast import resolve_speed
 
 record = provenance(scale, device, seed, dataset="photos (bench), digits (curves)")
@@ -132,22 +132,13 @@ layers
 # less than changing the seed does.
 
 # %%
-curve_config = TrainConfig(
-    dataset="digits", critic_warmup=False, device=device, sample_every=10_000,
-    **pick(scale,
-           smoke=dict(image_size=16, ngf=8, ndf=8, nz=8, batch_size=16, n_critic=2,
-                      generator_iters=6),
-           quick=dict(image_size=32, ngf=16, ndf=16, batch_size=32, generator_iters=100),
-           paper=dict(image_size=64, generator_iters=1000)),
-)
-seeds = [seed + i for i in range(pick(scale, smoke=3, quick=3, paper=5))]
-float32_config = curve_config.replace(precision="float32", channels_last=False, compile="off")
-fast_config = curve_config.replace(precision="bfloat16", channels_last=True)
-reference = learning_curves(float32_config, seeds, f"speed-float32-{scale}")
-fast = learning_curves(fast_config, seeds, f"speed-fast-{scale}")
+curves = curve_runs(scale, seed=seed, device=device)
+(float32_config, seeds), (fast_config, _) = curves["speed-float32"], curves["speed-fast"]
+reference = learning_curves(float32_config, seeds, "speed-float32", root=runs_dir() / scale)
+fast = learning_curves(fast_config, seeds, "speed-fast", root=runs_dir() / scale)
 distances = curve_distances(reference, fast)
 device_used = record.resolved_device
-print(f"{len(seeds)} seeds x {curve_config.generator_iters} generator iterations; "
+print(f"{len(seeds)} seeds x {float32_config.generator_iters} generator iterations; "
       f"fast path: {resolve_speed(fast_config, device_used).describe()}")
 print(f"paired distance {distances.paired:.3g}, seed-to-seed distance "
       f"{distances.seed_to_seed:.3g}, ratio {distances.ratio:.3f}")

@@ -52,6 +52,7 @@ from wgan.book.claims import report
 from wgan.book.plotting import ring_panel, stamp
 from wgan.book.provenance import provenance
 from wgan.book.scales import pick
+from wgan.experiments import lipschitz_runs
 from wgan.experiments.coverage import RING_STD
 from wgan.experiments.critic_fit import critic_gap
 from wgan.experiments.gp_figure import (
@@ -75,14 +76,7 @@ from wgan.experiments.lipschitz import (
     gradient_cosine,
     ring_family,
 )
-from wgan.experiments.lipschitz_runs import (
-    CLIP_SWEEP,
-    RING_METHODS,
-    clip_sweep_config,
-    final_measures,
-    ring_config,
-    run,
-)
+from wgan.experiments.lipschitz_runs import RING_METHODS, final_measures, run
 from wgan.experiments.mixture import balanced_ring_sample, generator_samples
 from wgan.quality.digits import labelled_digits
 from wgan.theory.distances import wasserstein1
@@ -334,15 +328,14 @@ plt.show()
 # the last 50 iterations divided by the exact W1 (the K of a trained critic).
 
 # %%
-ring_iters = pick(scale, smoke=20, quick=1000, paper=20_000)
-ring_seeds = list(range(seed, seed + pick(scale, smoke=2, quick=5, paper=10)))
+ring_iters = lipschitz_runs.ring_iters(scale)
+ring_seeds = lipschitz_runs.ring_seeds(scale, seed)
 n_samples = pick(scale, smoke=200, quick=1000, paper=1000)
 min_samples = pick(scale, smoke=4, quick=20, paper=20)
 reference = balanced_ring_sample(n_samples // 8, torch.Generator().manual_seed(seed))
 method_labels = {"clip": "clip c=0.01", "gp": "gradient penalty", "sn": "spectral norm"}
-ring_runs = {(m, s): run(ring_config(m, scale, generator_iters=ring_iters, seed=s,
-                                     device=device), f"lipschitz-{m}", scale)
-             for m in RING_METHODS for s in ring_seeds}
+ring_runs = {(m, s): run(config, f"lipschitz-{m}", scale) for (m, s), config
+             in lipschitz_runs.side_by_side_configs(scale, seed=seed, device=device).items()}
 ring_curves, ring_rows = [], []
 for (method, s), result in ring_runs.items():
     curve, final = final_measures(result, reference, n=n_samples, seed=seed,
@@ -373,9 +366,8 @@ plt.show()
 # the digits was cut to fit the page's time: not tested at this scale.
 
 # %%
-sweep_runs = {c: run(clip_sweep_config(c, scale, generator_iters=ring_iters, seed=seed,
-                                       device=device), "lipschitz-clip", scale)
-              for c in CLIP_SWEEP}
+sweep_runs = {c: run(config, "lipschitz-clip", scale) for c, config
+              in lipschitz_runs.clip_sweep_configs(scale, seed=seed, device=device).items()}
 sweep_rows, sweep_curves = [], []
 for c, result in sweep_runs.items():
     curve, final = final_measures(result, reference, n=n_samples, seed=seed,

@@ -10,6 +10,7 @@ Folders, in the order they may import one another (each imports only from those 
 - :mod:`wgan.book`         the book's machinery: scales, provenance, figures, claims, ledger.
 - :mod:`wgan.experiments`  Section 4 and Figure 3: the runs each chapter makes and measures.
 - :mod:`wgan.speed`        benchmarks of the training step, beside the experiments.
+- :mod:`wgan.sweep`        every run of the book as a job: the registry, local or SLURM.
 
 At the top, the package's face: :mod:`wgan.cli` (``python -m wgan``) and :mod:`wgan.paths`
 (where runs, caches and the checkout are). ``tests/test_architecture.py`` enforces the order.

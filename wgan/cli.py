@@ -1,4 +1,5 @@
-"""Command line: ``python -m wgan train`` and ``python -m wgan sample``.
+"""Command line: ``python -m wgan train``, ``sample``, ``sweep list|run|status`` and
+``data prepare``.
 
 The training options carry the names of the authors' script where it has one
 (``--dataset``, ``--dataroot``, ``--imageSize``, ``--batchSize``, ``--nz``, ``--ngf``,
@@ -17,6 +18,11 @@ Train the paper's WGAN on the embedded digits at 32x32 for 200 generator iterati
 Draw a grid of 64 samples from its last checkpoint::
 
     python -m wgan sample runs/digits --out digits.png
+
+Train every run of the quick book in two processes, or of the paper book on SLURM::
+
+    python -m wgan sweep run --scale quick --jobs 2
+    python -m wgan sweep run --scale paper --executor slurm --partition gpu --gpus-per-job 1
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 import torch
 
 from wgan.paths import runs_dir
+from wgan.sweep import ClusterUnavailable
 from wgan.training.algorithm1 import prior
 from wgan.training.batches import TOY_DATASETS
 from wgan.training.config import (
@@ -46,6 +53,7 @@ from wgan.training.run import config_hash, load_run, train
 DEFAULTS = TrainConfig()
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
+EXIT_NO_CLUSTER = 3
 
 # (flags, TrainConfig field, type, help); the default is appended from TrainConfig.
 CONFIG_OPTIONS: list[tuple[tuple[str, ...], str, type, str]] = [
@@ -175,7 +183,172 @@ def build_parser() -> argparse.ArgumentParser:
     sample_parser.add_argument("--seed", type=int, default=0,
                                help="seed of the noise (default: 0)")
     sample_parser.add_argument("--device", default="cpu", help="device (default: cpu)")
+    _add_sweep_parsers(commands)
     return parser
+
+
+def _book_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", default="quick", choices=("smoke", "quick", "paper"),
+                        help="the book's scale (default: quick)")
+    parser.add_argument("--seed", type=int, default=0, help="the book's seed (default: 0)")
+    parser.add_argument("--device", default="auto",
+                        help="the book's device, part of every run's config (default: auto)")
+
+
+def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="every training run of the book: list, train (locally or on SLURM), "
+        "watch", description="The runs every chapter of the book reads (wgan.sweep.registry), "
+        "trained outside the notebooks into the run directories the notebooks read.",
+    )
+    actions = sweep.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="every run with its chapters, state and cost")
+    _book_options(listing)
+    listing.add_argument("--markdown", action="store_true",
+                         help="print a Markdown table (default: aligned text)")
+    status = actions.add_parser("status", help="what each run directory and SLURM say")
+    _book_options(status)
+    run = actions.add_parser(
+        "run", help="train the unfinished runs (skips finished ones, resumes partial ones)")
+    _book_options(run)
+    run.add_argument("runs", nargs="*", metavar="RUN",
+                     help="only these runs (directory or cached_run names; default: all)")
+    run.add_argument("--executor", choices=("local", "slurm"), default="local",
+                     help="local: a pool of processes here; slurm: one job array through "
+                     "submitit (default: local)")
+    run.add_argument("--jobs", type=int, default=None,
+                     help="local: runs at a time (default: the number of cores)")
+    run.add_argument("--threads", type=int, default=None,
+                     help="local: torch threads per run (default: cores // jobs)")
+    run.add_argument("--partition", default=None, help="slurm: partition (default: the "
+                     "cluster's)")
+    run.add_argument("--gpus-per-job", type=int, default=0,
+                     help="slurm: GPUs per run (default: 0)")
+    run.add_argument("--cpus-per-job", type=int, default=None,
+                     help="slurm: CPUs per run (default: the cluster's)")
+    run.add_argument("--time", default="60", help="slurm: time limit of a job, MM or "
+                     "HH:MM:SS; a job reaching it is checkpointed and requeued (default: 60)")
+    run.add_argument("--array-parallelism", type=int, default=16,
+                     help="slurm: array tasks running at once (default: 16)")
+    run.add_argument("--account", default=None, help="slurm: account (default: none)")
+    run.add_argument("--qos", default=None, help="slurm: quality of service (default: none)")
+    run.add_argument("--mem", default=None, help="slurm: memory per job, e.g. 16G "
+                     "(default: the cluster's)")
+    run.add_argument("--wait", action="store_true",
+                     help="slurm: block until every job has ended (default: return)")
+
+    data = commands.add_parser("data", help="prepare the image caches the runs read")
+    data_actions = data.add_subparsers(dest="action", required=True, metavar="ACTION")
+    prepare = data_actions.add_parser(
+        "prepare", help="build every image cache the runs of a scale read, once")
+    _book_options(prepare)
+
+
+def _registry(args: argparse.Namespace) -> list:
+    from wgan.sweep.registry import registry
+
+    return registry(args.scale, seed=args.seed, device=args.device)
+
+
+def _sweep_list(args: argparse.Namespace) -> int:
+    from wgan.sweep.listing import cache_lines, markdown_lines, rows, table_lines, total_hours
+
+    table = rows(_registry(args))
+    if args.markdown:
+        print("\n".join(markdown_lines(table)))
+        return 0
+    print("\n".join(cache_lines([row.run for row in table])))
+    print(f"Runs at scale {args.scale} (runs dir {runs_dir() / args.scale}): {len(table)}; "
+          "cost of the whole run, from the rates of runs measured on disk "
+          "(see wgan.sweep.costs)")
+    print("\n".join(table_lines(table)))
+    print(f"Total: {total_hours(table)}")
+    return 0
+
+
+def _sweep_status(args: argparse.Namespace) -> int:
+    from wgan.sweep.listing import rows
+    from wgan.sweep.slurm import FAILED, latest_manifest, log_tail, slurm_states
+
+    table = rows(_registry(args))
+    manifest = latest_manifest(args.scale)
+    jobs = {e["key"]: e for e in manifest["runs"]} if manifest else {}
+    data_job = manifest["data_job"] if manifest else None
+    ids = [e["job_id"] for e in jobs.values()] + ([data_job["job_id"]] if data_job else [])
+    states = slurm_states(ids) if ids else {}
+    if manifest:
+        print(f"Last sweep: {manifest['folder']}")
+    if data_job:
+        print(f"Data job {data_job['job_id']}: {states[data_job['job_id']]}")
+        if states[data_job["job_id"]] in FAILED:
+            print("    " + (log_tail(data_job["stderr"]) or "(no log)").replace("\n", "\n    "))
+    for row in table:
+        entry = jobs.get(row.run.key)
+        slurm = f"{entry['job_id']} {states[entry['job_id']]}" if entry else "-"
+        print(f"{row.run.key:40s} {row.state!s:24s} {slurm}")
+        if entry and states[entry["job_id"]] in FAILED:
+            print("    " + (log_tail(entry["stderr"]) or "(no log)").replace("\n", "\n    "))
+    return 0
+
+
+def _sweep_run(args: argparse.Namespace) -> int:
+    from wgan.sweep.listing import rows
+    from wgan.sweep.registry import select
+
+    table = rows(select(_registry(args), args.runs))
+    todo = [row for row in table if not row.state.terminal]
+    print(f"{len(table) - len(todo)} of {len(table)} runs already finished or diverged; "
+          f"{len(todo)} to train ({sum(r.state.state == 'partial' for r in todo)} resumed).")
+    if not todo:
+        return 0
+    if args.executor == "local":
+        from wgan.sweep.local import default_jobs, run_local
+
+        jobs = args.jobs or default_jobs()
+        outcomes = run_local([r.run for r in todo], {r.run.key: r.cost for r in todo},
+                             jobs=jobs, threads=args.threads)
+        failed = [o for o in outcomes if o.status == "failed"]
+        for outcome in failed:
+            print(f"wgan sweep: {outcome.run.key} failed: {outcome.error}", file=sys.stderr)
+        return 1 if failed else 0
+    from wgan.sweep.slurm import Resources, parse_time, queued, submit, wait
+
+    waiting = queued(args.scale)
+    if waiting:
+        todo = [row for row in todo if row.run.key not in waiting]
+        print(f"{len(waiting)} of them already queued or running in the last sweep: not "
+              "submitted again.")
+        if not todo:
+            return 0
+    resources = Resources(args.partition, args.gpus_per_job, parse_time(args.time),
+                          args.array_parallelism, args.cpus_per_job, args.mem, args.account,
+                          args.qos)
+    manifest = submit([r.run for r in todo], args.scale, resources)
+    if manifest["data_job"]:
+        print(f"Data job {manifest['data_job']['job_id']}: log {manifest['data_job']['stdout']}")
+    array = manifest["runs"][0]["job_id"].split("_")[0]
+    print(f"Job array {array}: {len(manifest['runs'])} runs; submitit folder "
+          f"{manifest['folder']}")
+    for entry in manifest["runs"]:
+        print(f"  {entry['job_id']:>10s} {entry['key']}: log {entry['stdout']}")
+    print(f"Watch: python -m wgan sweep status --scale {args.scale}")
+    if not args.wait:
+        return 0
+    final = wait(manifest)
+    bad = {key: state for key, state in final.items() if state != "COMPLETED"}
+    for key, state in bad.items():
+        print(f"wgan sweep: {key} ended {state}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _data_prepare(args: argparse.Namespace) -> int:
+    from wgan.sweep.data import needs, prepare
+
+    data = needs(_registry(args))
+    if not data:
+        print(f"The runs at scale {args.scale} read no image cache.")
+    prepare(data)
+    return 0
 
 
 _NOT_SETTINGS = ("command", "config_file", "out", "resume", "progress", "adam", "wgan_gp")
@@ -267,10 +440,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``wgan`` and ``python -m wgan``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = _train if args.command == "train" else _sample
+    commands = {("train", None): _train, ("sample", None): _sample,
+                ("sweep", "list"): _sweep_list, ("sweep", "status"): _sweep_status,
+                ("sweep", "run"): _sweep_run, ("data", "prepare"): _data_prepare}
+    command = commands[args.command, getattr(args, "action", None)]
     try:
         return command(args)
     except (ValueError, TypeError) as err:
         print(f"wgan {args.command}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ClusterUnavailable as err:
+        print(f"wgan {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_NO_CLUSTER
 

@@ -10,7 +10,11 @@ with them, all at build time and without re-running anything:
   with papermill's wall time of the whole notebook, which the notebook could not know when
   it displayed the box;
 - it adds the ``notebook-timings`` directive: a table of every executed chapter's scale,
-  device, start and wall time, for the reproducibility page.
+  device, start and wall time, for the reproducibility page;
+- it adds the ``run-table`` directive: every training run of the book
+  (:mod:`wgan.sweep.registry`) at the executed notebooks' scale, seed and device, or at the
+  scale given as its argument, with its state in ``runs/`` and its cost, measured or
+  estimated (:mod:`wgan.sweep.costs`).
 """
 
 from __future__ import annotations
@@ -147,8 +151,39 @@ class NotebookTimings(SphinxDirective):
         return [container]
 
 
+class RunTable(SphinxDirective):
+    """``run-table [scale]``: the book's runs with their state and cost, from the registry."""
+
+    has_content = False
+    optional_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        from wgan.sweep.listing import markdown_lines, rows
+        from wgan.sweep.registry import registry
+
+        folder = Path(self.env.srcdir) / EXECUTED_DIR
+        executed = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+        for path in executed:
+            self.env.note_dependency(str(path))
+        params: dict[str, Any] = {"scale": None, "seed": 0, "device": "auto"}
+        if executed:
+            papermill = json.loads(executed[0].read_text()).get("metadata", {}).get("papermill", {})
+            params |= papermill.get("parameters", {})
+        scale = self.arguments[0] if self.arguments else params["scale"]
+        if scale is None:
+            return [nodes.paragraph(text="No executed notebook: run `make execute` first.")]
+        runs = registry(scale, seed=int(params["seed"]), device=str(params["device"]))
+        container = nodes.container(classes=["wgan-run-table"])
+        self.state.nested_parse(StringList(markdown_lines(rows(runs)),
+                                           source=self.get_source_info()[0]),
+                                self.content_offset, container)
+        return [container]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the source-read hook and the ``notebook-timings`` directive."""
+    """Register the source-read hook and the ``notebook-timings`` and ``run-table``
+    directives."""
     app.connect("source-read", _on_source_read)
     app.add_directive("notebook-timings", NotebookTimings)
+    app.add_directive("run-table", RunTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import threading
 import warnings
 from pathlib import Path
 
@@ -46,7 +48,8 @@ def test_cache_lives_under_the_cache_dir_env_var(cache) -> None:
     load()
     data, header = entry()
     assert data.parent == cache and data.is_file() and header.is_file()
-    assert sorted(p.name for p in cache.iterdir()) == sorted([data.name, header.name])
+    lock = data.with_suffix(".lock")  # builders take turns on it
+    assert sorted(p.name for p in cache.iterdir()) == sorted([data.name, header.name, lock.name])
 
 
 def test_cache_round_trip_returns_the_decoded_images(cache) -> None:
@@ -161,3 +164,43 @@ def test_cached_array_is_copy_on_write_memmap(cache) -> None:
         images, header = cached_array(source, SIZE)
     assert isinstance(images, np.memmap) and images.mode == "c"
     assert images.shape == tuple(header["shape"])
+
+
+def test_a_second_builder_waits_and_then_reads_the_first_builders_entry(
+    cache, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+) -> None:
+    data, _ = entry()
+    data.parent.mkdir(parents=True)
+    source = DigitsSource(limit=100)
+    with open(data.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first builder, still building
+        second = threading.Thread(target=cached_array, args=(source, SIZE))
+        second.start()
+        while "Waiting for another process" not in capfd.readouterr().err:
+            second.join(0.05)
+        assert second.is_alive()
+        cache_module.build(source, SIZE)  # the first builder finishes its entry
+
+        def no_build(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the second builder built the entry again")
+
+        monkeypatch.setattr(cache_module, "build", no_build)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        second.join()
+    np.testing.assert_array_equal(cached_array(source, SIZE)[0], expected_digits())
+
+
+def test_an_interrupted_build_leaves_no_entry_that_looks_complete(
+    cache, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupted(*args: object, **kwargs: object):
+        yield 0, np.zeros((1, SIZE, SIZE), dtype=np.uint8)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_module, "_decoded", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        load()
+    data, header = entry()
+    assert read_header(data, header) == (None, "missing")
+    assert not data.exists()
+    assert not list(cache.glob("*.tmp-*"))

@@ -280,3 +280,37 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path: Path) -> None:
     resumed = train(config, run_dir)
     whole = train(config, tmp_path / "whole")
     pd.testing.assert_frame_equal(rows_without_time(whole), rows_without_time(resumed))
+
+
+def test_stop_writes_a_checkpoint_at_once_and_resume_continues_without_gap(
+    tmp_path: Path,
+) -> None:
+    config = toy_config(generator_iters=9, checkpoint_every=4)
+    whole = train(config, tmp_path / "whole")
+    asked: list[int] = []
+
+    def stop_at_3() -> bool:
+        asked.append(1)
+        return len(asked) == 3  # after iteration 3, between the periodic checkpoints 0 and 4
+
+    stopped = train(config, tmp_path / "stopped", stop=stop_at_3)
+    assert stopped.status == "running"
+    assert stopped.detail["checkpoint_gen_iter"] == 3
+    assert stopped.metrics["gen_iter"].tolist() == [1, 2, 3]
+    resumed = train(config, tmp_path / "stopped")
+    assert resumed.metrics["gen_iter"].tolist() == list(range(1, 10))
+    pd.testing.assert_frame_equal(rows_without_time(resumed), rows_without_time(whole))
+
+
+def test_read_only_cached_run_refuses_to_train_and_reads_finished_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(wgan.training.run.READ_ONLY_VARIABLE, "1")
+    with pytest.raises(ValueError, match=r"forbids training, and the run .* is missing"):
+        cached_run(toy_config(), "toy", root=tmp_path)
+    assert not list(tmp_path.iterdir())
+    monkeypatch.delenv(wgan.training.run.READ_ONLY_VARIABLE)
+    trained = cached_run(toy_config(), "toy", root=tmp_path)
+    monkeypatch.setenv(wgan.training.run.READ_ONLY_VARIABLE, "1")
+    read = cached_run(toy_config(), "toy", root=tmp_path)
+    pd.testing.assert_frame_equal(read.metrics, trained.metrics)

@@ -12,8 +12,11 @@ The key hashes the dataset, the image size, the number of items, the source's fi
 (path plus lmdb entry count, folder file list, package versions) and
 :data:`FORMAT_VERSION`; a change in any of them is another entry. Both files are written
 to temporary names and renamed into place, the header last, so an interrupted build
-leaves no entry. On load, a missing or unreadable header, a wrong byte count or (for
-arrays up to :data:`VERIFY_LIMIT` bytes) a wrong checksum makes the entry be rebuilt.
+leaves no entry (its ``.tmp-<pid>`` file is removed, or left for the next build to
+overwrite, never read). Builders of one entry take turns on ``<same>.lock``: a second one
+waits, then reads the first one's entry instead of building it again. On load, a missing
+or unreadable header, a wrong byte count or (for arrays up to :data:`VERIFY_LIMIT` bytes)
+a wrong checksum makes the entry be rebuilt.
 
 Items that cannot be used (a corrupt record, an image smaller than the crop) are skipped
 and counted, and reported once at the end of the build by a
@@ -22,10 +25,13 @@ and counted, and reported once at the end of the build by a
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import math
 import os
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -235,6 +241,27 @@ def build(
     return header
 
 
+@contextlib.contextmanager
+def _build_lock(data_path: Path) -> Iterator[None]:
+    """Hold ``<entry>.lock`` exclusively; say so when another process holds it first.
+
+    On a shared filesystem the lock is as good as its ``flock`` (NFS v4 and Lustre honour
+    it); the rename of the header, last, is what makes an entry complete either way.
+    """
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(data_path.with_suffix(".lock"), "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Waiting for another process building the cache {str(data_path)!r}...",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def cached_array(
     source: ImageSource, image_size: int, workers: int | None = None
 ) -> tuple[np.memmap, dict[str, Any]]:
@@ -260,11 +287,14 @@ def cached_array(
     data_path, header_path = cache_paths(source, image_size)
     header, problem = read_header(data_path, header_path)
     if header is None:
-        if problem != "missing":
-            warnings.warn(
-                f"The cache {str(data_path)!r} is damaged ({problem}); rebuilding it.",
-                stacklevel=2,
-            )
-        header = build(source, image_size, workers)
+        with _build_lock(data_path):  # a second builder waits, then finds the entry built
+            header, problem = read_header(data_path, header_path)
+            if header is None:
+                if problem != "missing":
+                    warnings.warn(
+                        f"The cache {str(data_path)!r} is damaged ({problem}); rebuilding it.",
+                        stacklevel=2,
+                    )
+                header = build(source, image_size, workers)
     images = np.memmap(data_path, dtype=np.uint8, mode="c", shape=tuple(header["shape"]))
     return images, header

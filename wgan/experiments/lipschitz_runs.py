@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from wgan.book.scales import pick
 from wgan.experiments.lipschitz import critic_gradients
 from wgan.experiments.mixture import (
     coverage_over_training,
@@ -79,6 +80,42 @@ def clip_sweep_config(clip_value: float, scale: str, *, generator_iters: int, se
     """Algorithm 1's ring run with the clip value ``clip_value``."""
     return ring_config("clip", scale, generator_iters=generator_iters, seed=seed,
                        device=device, clip_value=clip_value)
+
+
+def ring_iters(scale: str) -> int:
+    """Generator iterations of every run of the chapter (shorter than chapter 3's at quick)."""
+    return pick(scale, smoke=20, quick=1000, paper=20_000)
+
+
+def ring_seeds(scale: str, seed: int = 0) -> list[int]:
+    """The seeds of the side-by-side runs: ``seed``, ``seed + 1``, ..."""
+    return list(range(seed, seed + pick(scale, smoke=2, quick=5, paper=10)))
+
+
+def side_by_side_configs(scale: str, *, seed: int = 0, device: str = "auto"
+                         ) -> dict[tuple[str, int], TrainConfig]:
+    """``(method, seed) -> config`` of every side-by-side ring run, in the chapter's order."""
+    return {(m, s): ring_config(m, scale, generator_iters=ring_iters(scale), seed=s,
+                                device=device)
+            for m in RING_METHODS for s in ring_seeds(scale, seed)}
+
+
+def clip_sweep_configs(scale: str, *, seed: int = 0, device: str = "auto"
+                       ) -> dict[float, TrainConfig]:
+    """``c -> config`` of the clip sweep (:data:`CLIP_SWEEP`), seed ``seed``."""
+    return {c: clip_sweep_config(c, scale, generator_iters=ring_iters(scale), seed=seed,
+                                 device=device)
+            for c in CLIP_SWEEP}
+
+
+def lipschitz_runs(scale: str, *, seed: int = 0, device: str = "auto"
+                   ) -> list[tuple[str, TrainConfig]]:
+    """Every run of the chapter: ``(cached_run name, config)``, for the run registry."""
+    runs = [(f"lipschitz-{m}", config)
+            for (m, _), config in side_by_side_configs(scale, seed=seed, device=device).items()]
+    runs += [("lipschitz-clip", config)
+             for config in clip_sweep_configs(scale, seed=seed, device=device).values()]
+    return runs
 
 
 def run(config: TrainConfig, name: str, scale: str, root: str | Path | None = None

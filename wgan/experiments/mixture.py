@@ -153,6 +153,39 @@ def mixture_config(
     return base.replace(**overrides).validate()
 
 
+def seeds_of(scale: str, seed: int = 0) -> list[int]:
+    """The seeds of the main runs at ``scale``: ``seed, seed + 1, ...``, ``SCALES[scale].seeds``
+    of them."""
+    return list(range(seed, seed + SCALES[check_scale(scale)].seeds))
+
+
+def ablation_iters(scale: str) -> int:
+    """Generator iterations of the ablation runs: three times the main runs'."""
+    return 3 * SCALES[check_scale(scale)].generator_iters
+
+
+def ablation_seeds(scale: str, seed: int = 0) -> list[int]:
+    """Seeds of the ablation runs: ``seed`` alone below the paper scale, every seed at it."""
+    return seeds_of(scale, seed) if check_scale(scale) == "paper" else [seed]
+
+
+def ring_runs(
+    scale: str, *, seed: int = 0, device: str = "auto"
+) -> list[tuple[str, TrainConfig]]:
+    """Every run of the ring chapter at ``scale``: ``(cached_run name, config)``.
+
+    The main runs (each method of :data:`METHODS` for each seed of :func:`seeds_of`), then
+    the WGAN ablations (each of :data:`ABLATIONS` for each seed of :func:`ablation_seeds`,
+    :func:`ablation_iters` long), in the order the chapter asks for them.
+    """
+    runs = [(f"mixture-{method}", mixture_config(method, scale, seed=s, device=device))
+            for method in METHODS for s in seeds_of(scale, seed)]
+    runs += [("mixture-wgan", mixture_config("wgan", scale, seed=s, device=device,
+                                             generator_iters=ablation_iters(scale), **overrides))
+             for overrides in ABLATIONS.values() for s in ablation_seeds(scale, seed)]
+    return runs
+
+
 def run_mixture(
     method: str, scale: str, *, seed: int = 0, device: str = "auto",
     root: str | Path | None = None, **overrides: Any,

@@ -218,6 +218,24 @@ RUN_KEYS: tuple[str, ...] = ("dataset", "optimizer", "lr", "seed")
 """Columns that identify a run in :attr:`Sweep.runs` and :attr:`Sweep.metrics`."""
 
 
+def sweep_runs(
+    scale: str, *, device: str = "auto", seed: int = 0, datasets: tuple[str, ...] = DATASETS,
+) -> list[tuple[str, dict[str, object], TrainConfig]]:
+    """Every run of the sweep at ``scale``: ``(cached_run name, keys, config)``.
+
+    ``keys`` holds the run's :data:`RUN_KEYS` values; the order is the one
+    :func:`run_sweep` trains them in (dataset, optimizer, learning rate, seed).
+    """
+    settings = SCALES[check_scale(scale)]
+    return [
+        (f"momentum-{dataset}-{choice.key}",
+         {"dataset": dataset, "optimizer": choice.key, "lr": lr, "seed": run_seed},
+         momentum_config(dataset, choice.key, lr, scale, seed=run_seed, device=device))
+        for dataset in datasets for choice in OPTIMIZERS for lr in settings.lrs
+        for run_seed in range(seed, seed + settings.seeds)
+    ]
+
+
 def run_sweep(
     scale: str, *, device: str = "auto", seed: int = 0,
     datasets: tuple[str, ...] = DATASETS, root: str | Path | None = None,
@@ -238,22 +256,13 @@ def run_sweep(
     -------
     Sweep
     """
-    settings = SCALES[check_scale(scale)]
     parent = Path(root) if root is not None else runs_dir() / scale
     rows, frames, results = [], [], {}
-    for dataset in datasets:
-        for choice in OPTIMIZERS:
-            for lr in settings.lrs:
-                for run_seed in range(seed, seed + settings.seeds):
-                    config = momentum_config(dataset, choice.key, lr, scale, seed=run_seed,
-                                             device=device)
-                    result = cached_run(config, f"momentum-{dataset}-{choice.key}",
-                                        root=parent, progress=False)
-                    keys = {"dataset": dataset, "optimizer": choice.key, "lr": lr,
-                            "seed": run_seed}
-                    rows.append(keys | _run_row(result, choice))
-                    frames.append(result.metrics.assign(**keys))
-                    results[dataset, choice.key, lr, run_seed] = result
+    for name, keys, config in sweep_runs(scale, device=device, seed=seed, datasets=datasets):
+        result = cached_run(config, name, root=parent, progress=False)
+        rows.append(keys | _run_row(result, _BY_KEY[keys["optimizer"]]))
+        frames.append(result.metrics.assign(**keys))
+        results[keys["dataset"], keys["optimizer"], keys["lr"], keys["seed"]] = result
     return Sweep(scale, pd.DataFrame(rows), pd.concat(frames, ignore_index=True), results)
 
 

@@ -143,3 +143,45 @@ def learning_curves(
 
 def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(x))))
+
+
+CURVE_SIZES: dict[str, dict[str, int]] = {
+    "smoke": {"image_size": 16, "ngf": 8, "ndf": 8, "nz": 8, "batch_size": 16, "n_critic": 2,
+              "generator_iters": 6},
+    "quick": {"image_size": 32, "ngf": 16, "ndf": 16, "batch_size": 32, "generator_iters": 100},
+    "paper": {"image_size": 64, "generator_iters": 1000},
+}
+"""Sizes of the speed chapter's short WGAN runs on the digits, per scale."""
+CURVE_SEEDS: dict[str, int] = {"smoke": 3, "quick": 3, "paper": 5}
+"""Seeds of each of the two sets of curves, per scale."""
+
+
+def curve_runs(
+    scale: str, *, seed: int = 0, device: str = "auto"
+) -> dict[str, tuple[TrainConfig, list[int]]]:
+    """The speed chapter's runs: ``{cached_run name: (config but the seed, seeds)}``.
+
+    ``"speed-float32"`` runs in float32, contiguous, uncompiled; ``"speed-fast"`` in
+    bfloat16 autocast with channels-last, the fast path with the most rounding. Both run
+    the seeds ``seed, seed + 1, ...`` (:data:`CURVE_SEEDS`).
+
+    Parameters
+    ----------
+    scale : {"smoke", "quick", "paper"}
+    seed : int, default=0
+    device : str, default="auto"
+    """
+    if scale not in CURVE_SIZES:
+        raise ValueError(
+            f"The 'scale' parameter of curve_runs must be one of "
+            f"{', '.join(map(repr, CURVE_SIZES))}. Got {scale!r} instead."
+        )
+    config = TrainConfig(dataset="digits", critic_warmup=False, device=device,
+                         sample_every=10_000, **CURVE_SIZES[scale])
+    seeds = [seed + i for i in range(CURVE_SEEDS[scale])]
+    return {
+        "speed-float32": (config.replace(precision="float32", channels_last=False,
+                                         compile="off").validate(), seeds),
+        "speed-fast": (config.replace(precision="bfloat16", channels_last=True).validate(),
+                       seeds),
+    }

@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -61,6 +62,7 @@ from wgan.training.fast import autocast, prepare_models, resolve_speed
 from wgan.training.instrument import COSINE_COLUMNS, UpdateCosine
 from wgan.training.models import build_generator, build_models
 
+READ_ONLY_VARIABLE = "WGAN_RUNS_READ_ONLY"
 CONFIG_NAME = "config.json"
 STATUS_NAME = "status.json"
 METRICS_NAME = "metrics.jsonl"
@@ -198,7 +200,10 @@ def load_run(run_dir: str | Path, *, allow_unfinished: bool = False) -> RunResul
     return RunResult(run_dir, config, detail["status"], pd.DataFrame(rows), detail)
 
 
-def train(config: TrainConfig, run_dir: str | Path, *, progress: bool | None = None) -> RunResult:
+def train(
+    config: TrainConfig, run_dir: str | Path, *, progress: bool | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> RunResult:
     """Run Algorithm 1 (or the GAN baseline) for ``config.generator_iters`` iterations.
 
     Resumes from ``run_dir``'s checkpoint when there is one; returns at once when the run
@@ -221,12 +226,17 @@ def train(config: TrainConfig, run_dir: str | Path, *, progress: bool | None = N
     progress : bool or None, default=None
         Show a tqdm bar (iteration, current W estimate); ``None``: when stderr is a
         terminal.
+    stop : callable or None, default=None
+        Asked after every generator iteration; when it returns true the loop writes a
+        checkpoint at once (covering every metrics row written) and returns, leaving the
+        run to be resumed. A scheduler's signal handler sets what it reads (e.g.
+        :mod:`wgan.sweep.task`); the loop knows nothing of schedulers.
 
     Returns
     -------
     RunResult
-        ``status`` is ``"finished"`` or ``"diverged"``; the caller decides what a
-        divergence means.
+        ``status`` is ``"finished"`` or ``"diverged"``, the caller deciding what a
+        divergence means; ``"running"`` when ``stop`` ended the loop early.
 
     Raises
     ------
@@ -241,8 +251,8 @@ def train(config: TrainConfig, run_dir: str | Path, *, progress: bool | None = N
         _claim(run_dir, config)
         if _read_status(run_dir).get("status") not in ("finished", "diverged"):
             show = sys.stderr.isatty() if progress is None else progress
-            _Loop(config, run_dir).run(show)
-    return load_run(run_dir)
+            _Loop(config, run_dir).run(show, stop)
+    return load_run(run_dir, allow_unfinished=stop is not None)
 
 
 def cached_run(
@@ -263,6 +273,10 @@ def cached_run(
         Parent directory; :func:`wgan.paths.runs_dir` when ``None``.
     progress : bool or None, default=None
         See :func:`train`.
+
+    With ``$WGAN_RUNS_READ_ONLY=1`` nothing trains: a run that has not finished raises
+    (``make execute`` sets it after the sweep trained every run of the registry, so a
+    chapter asking for a run the registry does not know fails instead of training it).
     """
     if not name or "/" in name or "\\" in name:
         raise ValueError(
@@ -271,7 +285,22 @@ def cached_run(
         )
     config.validate()
     run_dir = Path(root if root is not None else runs_dir()) / f"{name}-{config_hash(config)}"
+    if os.environ.get(READ_ONLY_VARIABLE) == "1":
+        return _read_only(run_dir)
     return train(config, run_dir, progress=progress)
+
+
+def _read_only(run_dir: Path) -> RunResult:
+    """The finished (or diverged) run in ``run_dir``; a missing or unfinished one raises."""
+    state = _read_status(run_dir).get("status") if (run_dir / CONFIG_NAME).is_file() else None
+    if state not in ("finished", "diverged"):
+        raise ValueError(
+            f"${READ_ONLY_VARIABLE}=1 forbids training, and the run {str(run_dir)!r} is "
+            f"{'missing' if state is None else 'unfinished'}. Train it first with "
+            "`python -m wgan sweep run` (its registry lists every run of the book), or unset "
+            f"{READ_ONLY_VARIABLE} to train it here."
+        )
+    return load_run(run_dir)
 
 
 class _Loop:
@@ -387,6 +416,7 @@ class _Loop:
             "gen_iter": self.gen_iter,
             "sample_shape": list(self.sample_shape),
             "checkpoint_gen_iter": self.checkpoint_gen_iter,
+            "device": str(self.device),
             "speed": self.speed.describe(),  # what "auto" resolved to (wgan.training.fast)
             **extra,
         }
@@ -412,7 +442,7 @@ class _Loop:
             images, file, format="png", nrow=8, normalize=True, value_range=(-1.0, 1.0)))
 
     # ------------------------------------------------------------ the loop
-    def run(self, show_progress: bool) -> None:
+    def run(self, show_progress: bool, stop: Callable[[], bool] | None = None) -> None:
         config, run_dir = self.config, self.run_dir
         self._resume()
         metrics_path = run_dir / METRICS_NAME
@@ -451,6 +481,11 @@ class _Loop:
                     self._save_samples()
                 if self.gen_iter % config.checkpoint_every == 0 or last:
                     self._save_checkpoint()
+                if stop is not None and not last and stop():
+                    if self.checkpoint_gen_iter != self.gen_iter:
+                        self._save_checkpoint()
+                    atomic_write_json(run_dir / STATUS_NAME, self._status("running"))
+                    return
         atomic_write_json(run_dir / STATUS_NAME, self._status("finished"))
 
 

@@ -1,0 +1,179 @@
+"""The local pool, the job callable's signal handling, and the sweep commands."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from wgan.cli import main
+from wgan.sweep.costs import Cost
+from wgan.sweep.local import run_local
+from wgan.sweep.registry import RegisteredRun, registry
+from wgan.sweep.task import RunStopped, TrainTask
+from wgan.training.config import TrainConfig
+from wgan.training.run import load_run
+
+
+def ring(**changes: object) -> TrainConfig:
+    base = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", mlp_hidden=8, nz=2,
+                       batch_size=8, n_critic=2, critic_warmup=False, generator_iters=6,
+                       checkpoint_every=2, seed=1, device="cpu")
+    return base.replace(**changes)
+
+
+def test_pool_trains_every_run_and_reports_a_failure(tmp_path: Path) -> None:
+    runs = [RegisteredRun("ring", ring(seed=s), tmp_path / f"ring-{s}", ("03_mixture",))
+            for s in (1, 2, 3)]
+    (tmp_path / "ring-3").mkdir()
+    (tmp_path / "ring-3" / "stray.txt").write_text("not a run")
+    costs = {r.key: Cost(None, "", "") for r in runs}
+    outcomes = {o.run.key: o for o in run_local(runs, costs, jobs=2, threads=1)}
+    assert outcomes["ring-1"].status == outcomes["ring-2"].status == "finished"
+    assert load_run(tmp_path / "ring-2").metrics["gen_iter"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert outcomes["ring-3"].status == "failed"
+    assert "is not empty and holds no run" in outcomes["ring-3"].error
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'jobs' parameter of run_local must be a positive"):
+        run_local([], {}, jobs=0)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR2])
+def test_a_signal_checkpoints_at_once_and_the_run_resumes_without_gap(
+    tmp_path: Path, signum: int,
+) -> None:
+    config = ring(generator_iters=400, checkpoint_every=1000)  # no periodic checkpoint
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signum))
+    timer.start()
+    with pytest.raises(RunStopped, match=f"stopped by {signal.Signals(signum).name}"):
+        TrainTask()(config.to_dict(), str(tmp_path / "run"))
+    timer.join()
+    stopped = load_run(tmp_path / "run", allow_unfinished=True)
+    done = stopped.detail["checkpoint_gen_iter"]
+    assert 0 < done < 400 and len(stopped.metrics) == done
+    assert signal.getsignal(signum) is not None  # the previous handlers are back
+    result = TrainTask()(config.to_dict(), str(tmp_path / "run"))
+    assert result == {"run_dir": str(tmp_path / "run"), "status": "finished", "gen_iter": 400}
+    assert load_run(tmp_path / "run").metrics["gen_iter"].tolist() == list(range(1, 401))
+
+
+def test_sweep_list_shows_every_run_and_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["sweep", "list", "--scale", "smoke"]) == 0
+    out = capsys.readouterr().out
+    assert f"WGAN_CACHE_DIR={tmp_path / 'cache'}" in out and "digits at 16x16" in out
+    for run in registry("smoke", root=tmp_path / "runs"):
+        assert f"{run.key} " in out
+    assert "missing" in out and "Total:" in out
+
+
+def test_sweep_run_skips_finished_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    assert main(["sweep", "run", "--scale", "smoke", "--jobs", "1", "speed-float32"]) == 0
+    assert "0 of 3 runs already finished or diverged; 3 to train" in capsys.readouterr().out
+    assert main(["sweep", "run", "--scale", "smoke", "speed-float32"]) == 0
+    assert "3 of 3 runs already finished" in capsys.readouterr().out
+    assert main(["sweep", "status", "--scale", "smoke"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    finished = [line.split()[0] for line in lines if line.split()[1:] == ["finished", "-"]]
+    assert sorted(finished) == sorted(r.key for r in registry("smoke", root=tmp_path)
+                                      if r.name == "speed-float32")
+
+
+def test_slurm_executor_without_a_cluster_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no sinfo, no sbatch
+    assert main(["sweep", "run", "--scale", "smoke", "--executor", "slurm"]) == 3
+    err = capsys.readouterr().err
+    assert "No SLURM client here (sinfo, sbatch, squeue not on the PATH)" in err
+
+
+def test_slurm_executor_with_the_controller_down_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for tool, code in (("sinfo", "echo 'slurm_load_partitions: Unable to contact slurm "
+                        "controller (connect failure)' >&2; exit 1"),
+                       ("sbatch", "exit 1"), ("squeue", "exit 1")):
+        (tmp_path / tool).write_text(f"#!/bin/sh\n{code}\n")
+        (tmp_path / tool).chmod(0o755)
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    assert main(["sweep", "run", "--scale", "smoke", "--executor", "slurm"]) == 3
+    err = capsys.readouterr().err
+    assert "Unable to contact slurm controller" in err and "slurmctld) is down" in err
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("30", 30), ("01:30:00", 90), ("2-00", 2880),
+                                               ("1-02:03", 1563), ("00:00:30", 1)])
+def test_time_limits_parse_to_minutes(text: str, minutes: int) -> None:
+    from wgan.sweep.slurm import parse_time
+
+    assert parse_time(text) == minutes
+
+
+def test_bad_time_limit_is_refused() -> None:
+    from wgan.sweep.slurm import parse_time
+
+    with pytest.raises(ValueError, match="'--time' parameter must be a SLURM time limit"):
+        parse_time("soon")
+
+
+def test_data_prepare_builds_each_cache_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path))
+    assert main(["data", "prepare", "--scale", "quick"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Building the cache of") == 2  # digits at 16x16 and at 32x32
+    assert len(list(tmp_path.glob("digits-*px-*.json"))) == 2
+    assert main(["data", "prepare", "--scale", "quick"]) == 0
+    out = capsys.readouterr().out
+    assert "Building" not in out and out.count("Cache ready: digits at") == 2
+
+
+def test_sigterm_to_the_pool_checkpoints_its_runs_and_ends_every_worker(tmp_path: Path) -> None:
+    config = ring(generator_iters=100_000, checkpoint_every=100_000)
+    runs = [RegisteredRun("ring", config.replace(seed=s), tmp_path / f"ring-{s}", ("x",))
+            for s in (1, 2, 3)]
+    script = (
+        "import pickle, sys\n"
+        "from wgan.sweep.local import run_local\n"
+        "runs, costs = pickle.loads(sys.stdin.buffer.read())\n"
+        "run_local(runs, costs, jobs=2, threads=1)\n"
+    )
+    costs = {r.key: Cost(None, "", "") for r in runs}
+    pool = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                            start_new_session=True)
+    pool.stdin.write(pickle.dumps((runs, costs)))
+    pool.stdin.close()
+    started = [r.run_dir / "metrics.jsonl" for r in runs[:2]]
+    while not all(p.is_file() and p.read_text().count("\n") >= 5 for p in started):
+        time.sleep(0.2)
+    os.killpg(pool.pid, signal.SIGTERM)
+    pool.wait(timeout=120)
+    for _ in range(600):  # the workers end too, taking no third run from the queue
+        if subprocess.run(["pgrep", "-g", str(pool.pid)], capture_output=True).returncode:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a worker of the pool outlived the signal")
+    assert not (tmp_path / "ring-3").exists()
+    for run in runs[:2]:
+        stopped = load_run(run.run_dir, allow_unfinished=True)
+        assert stopped.detail["checkpoint_gen_iter"] == len(stopped.metrics) >= 5

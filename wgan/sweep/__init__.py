@@ -1,0 +1,19 @@
+"""Every training run of the book as a job: listed, costed, trained locally or on SLURM.
+
+- :mod:`wgan.sweep.registry`  every run any chapter reads, at a scale, seed and device.
+- :mod:`wgan.sweep.state`     what a run directory says: missing, partial, finished, diverged.
+- :mod:`wgan.sweep.costs`     what a run costs, from the rates of runs measured on disk.
+- :mod:`wgan.sweep.data`      the image caches the runs read, prepared once before them.
+- :mod:`wgan.sweep.task`      one run as a job: a signal writes a checkpoint at once.
+- :mod:`wgan.sweep.local`     a bounded pool of processes on this machine.
+- :mod:`wgan.sweep.slurm`     a SLURM job array through submitit, and what SLURM says of it.
+- :mod:`wgan.sweep.listing`   the text of ``sweep list`` and ``sweep status``, the book's table.
+
+The training loop (:mod:`wgan.training.run`) knows nothing of this package: a sweep calls
+:func:`wgan.training.run.train` in the run directory :func:`wgan.training.run.cached_run`
+would use, so the notebooks find the sweep's runs finished and only read them.
+"""
+
+
+class ClusterUnavailable(RuntimeError):
+    """No SLURM cluster answers from this machine (or submitit is not installed)."""

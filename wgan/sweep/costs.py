@@ -1,0 +1,259 @@
+"""What a run costs, read from the runs measured on disk.
+
+A run's cost is counted in *steps*: its critic (or discriminator) steps plus its generator
+steps, which :func:`steps` counts from the config (the authors' 100-step critic schedule
+included). Every run directory records its training time (``wall_time`` of its last
+metrics row) and the steps it took, so every run on disk, finished or not, measures a
+rate in seconds per step on the device it ran on. :func:`estimate` prices a run, in this
+order of preference:
+
+1. from its own directory, when it has started (``measured``);
+2. from a run on disk with the same networks, data and sizes, whatever its length, seed,
+   optimizer or learning rate (``measured on <run>``);
+3. from a line fitted to every run measured on one device (:func:`fit_rates`): seconds per
+   step = overhead + FLOPs per step / throughput (``fit to N runs``). The FLOPs of a step
+   are those of the networks' forward passes (:func:`flops_per_step`); small runs pin the
+   overhead, large ones the throughput. The fit extrapolates: from the CPU runs of the
+   quick scale to the paper's sizes it is an estimate of CPU time, not a measurement, and
+   no GPU time is estimated until a run has been measured on a GPU.
+
+Nothing else is assumed: with no measured run the cost is ``unknown``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from wgan.data import DATASETS
+from wgan.paths import runs_dir
+from wgan.training.algorithm1 import critic_iters
+from wgan.training.config import TrainConfig
+from wgan.training.models import build_models
+from wgan.training.run import CONFIG_NAME, METRICS_NAME, STATUS_NAME
+
+# Fields that change neither the networks nor the data a step runs on.
+_NOT_SHAPE = ("seed", "generator_iters", "snapshot_every", "sample_every", "checkpoint_every",
+              "lr_g", "lr_d", "beta1", "beta2", "clip_value", "critic_warmup", "n_critic",
+              "optimizer_g", "optimizer_d", "device")
+
+
+def steps(config: TrainConfig) -> int:
+    """Critic (discriminator) steps plus generator steps of the whole run."""
+    if config.algorithm == "gan":
+        return 2 * config.generator_iters
+    return config.generator_iters + _critic_steps(config.generator_iters, config.n_critic,
+                                                  config.critic_warmup)
+
+
+@functools.lru_cache(maxsize=64)
+def _critic_steps(iters: int, n_critic: int, warmup: bool) -> int:
+    return sum(critic_iters(i, n_critic, warmup) for i in range(iters))
+
+
+def _shape(config: TrainConfig) -> str:
+    kept = {k: v for k, v in config.to_dict().items() if k not in _NOT_SHAPE}
+    return json.dumps(kept, sort_keys=True)
+
+
+def flops_per_step(config: TrainConfig) -> float:
+    """FLOPs of one critic step's forward passes: the generator on a batch of noise, the
+    critic on a real and a fake batch (a generator step runs about as many)."""
+    return _forward_flops(_shape(config))
+
+
+@functools.lru_cache(maxsize=512)
+def _forward_flops(shape: str) -> float:
+    config = TrainConfig.from_dict(json.loads(shape))
+    sample_shape = ((DATASETS[config.dataset].channels, config.image_size, config.image_size)
+                    if config.dataset in DATASETS else (2,))
+    with torch.device("meta"):
+        generator, critic = build_models(config, sample_shape)
+        z = torch.empty(config.batch_size, config.nz)
+        x = torch.empty(config.batch_size, *sample_shape)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        generator(z)
+        critic(x)
+        critic(x)
+    return float(counter.get_total_flops())
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """The training time a run directory records.
+
+    Attributes
+    ----------
+    run_dir : pathlib.Path
+    config : TrainConfig
+    seconds : float
+        Training time so far (``wall_time`` of the last metrics row).
+    steps : int
+        Critic plus generator steps in that time.
+    device : str
+        Where it ran (``status.json``; ``"?"`` for runs older than that field).
+    """
+
+    run_dir: Path
+    config: TrainConfig
+    seconds: float
+    steps: int
+    device: str
+
+    @property
+    def rate(self) -> float:
+        """Seconds per step."""
+        return self.seconds / self.steps
+
+
+def _last_line(path: Path) -> str:
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 4096))
+        lines = handle.read().splitlines()
+    return lines[-1].decode() if lines else ""
+
+
+def measure(run_dir: Path) -> Measurement | None:
+    """The measurement of the run in ``run_dir``, or ``None`` when it has no metrics row."""
+    metrics = run_dir / METRICS_NAME
+    if not (run_dir / CONFIG_NAME).is_file() or not metrics.is_file():
+        return None
+    try:
+        row = json.loads(_last_line(metrics))
+        config = TrainConfig.from_dict(json.loads((run_dir / CONFIG_NAME).read_text()))
+    except (json.JSONDecodeError, TypeError, ValueError):
+        return None  # a torn last row, or a run directory of another version
+    status_path = run_dir / STATUS_NAME
+    status = json.loads(status_path.read_text()) if status_path.is_file() else {}
+    done = int(row["gen_iter"]) + int(row["critic_iters_total"])
+    if done == 0 or float(row["wall_time"]) <= 0:
+        return None
+    return Measurement(run_dir, config, float(row["wall_time"]), done,
+                       status.get("device", "?"))
+
+
+def measurements(root: str | Path | None = None) -> list[Measurement]:
+    """Every run on disk under ``root`` (:func:`wgan.paths.runs_dir`), all scales."""
+    root = Path(root if root is not None else runs_dir())
+    found = (measure(path.parent) for path in sorted(root.glob(f"*/*/{CONFIG_NAME}")))
+    return [m for m in found if m is not None]
+
+
+@dataclass(frozen=True)
+class RateModel:
+    """Seconds per step on one device: ``overhead + flops / throughput``.
+
+    Attributes
+    ----------
+    device : str
+    overhead : float
+        Seconds per step that do not grow with the FLOPs.
+    throughput : float
+        FLOP/s of the part that does.
+    n_runs : int
+        Runs it was fitted to.
+    """
+
+    device: str
+    overhead: float
+    throughput: float
+    n_runs: int
+
+    def rate(self, flops: float) -> float:
+        """Seconds per step of a step of ``flops`` FLOPs."""
+        return self.overhead + flops / self.throughput
+
+
+def fit_rates(known: list[Measurement]) -> dict[str, RateModel]:
+    """One :class:`RateModel` per device, fitted to the runs measured on it.
+
+    Least squares on the relative error of each run's rate; a device whose runs span less
+    than a factor of two in FLOPs per step gets no model (it cannot separate overhead from
+    throughput).
+    """
+    models = {}
+    for device in sorted({m.device for m in known}):
+        runs = [m for m in known if m.device == device]
+        flops = np.array([flops_per_step(m.config) for m in runs])
+        rates = np.array([m.rate for m in runs])
+        if len(runs) < 2 or flops.max() < 2 * flops.min():
+            continue
+        design = np.stack([np.ones_like(flops), flops], axis=1) / rates[:, None]
+        (overhead, per_flop), *_ = np.linalg.lstsq(design, np.ones_like(rates), rcond=None)
+        if per_flop <= 0:
+            continue
+        models[device] = RateModel(device, max(float(overhead), 0.0), 1.0 / float(per_flop),
+                                   len(runs))
+    return models
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A run's price.
+
+    Attributes
+    ----------
+    seconds : float or None
+        Training time of the whole run; ``None`` when unknown.
+    device : str
+        The device the rate was measured on.
+    source : str
+        Where the rate comes from (see the module docstring).
+    """
+
+    seconds: float | None
+    device: str
+    source: str
+
+    def describe(self) -> str:
+        """``"42 s cpu"`` below a minute, ``"13 min cpu"`` below an hour, else ``"1.2 h cpu"``;
+        ``"unknown"`` without an estimate."""
+        if self.seconds is None:
+            return "unknown"
+        if self.seconds < 60:
+            return f"{self.seconds:.2g} s {self.device}"
+        if self.seconds < 3600:
+            return f"{self.seconds / 60:.2g} min {self.device}"
+        hours = self.seconds / 3600
+        return f"{hours:.2g} h {self.device}" if hours < 10 else f"{hours:,.0f} h {self.device}"
+
+
+def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],
+             models: dict[str, RateModel]) -> Cost:
+    """The cost of training ``config`` (in ``run_dir``) from start to end.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    run_dir : pathlib.Path
+        Its directory, which measures it once it has started.
+    known : list of Measurement
+        The runs on disk (:func:`measurements`).
+    models : dict
+        :func:`fit_rates` of ``known``; the model of the device most runs were measured on
+        is used.
+    """
+    total = steps(config)
+    own = measure(run_dir)
+    if own is not None:
+        return Cost(own.rate * total, own.device, "measured")
+    shape = _shape(config)
+    same = [m for m in known if _shape(m.config) == shape]
+    if same:
+        best = max(same, key=lambda m: m.steps)
+        return Cost(best.rate * total, best.device, f"measured on {best.run_dir.name}")
+    if models:
+        device = max(models, key=lambda d: models[d].n_runs)
+        model = models[device]
+        return Cost(model.rate(flops_per_step(config)) * total, device,
+                    f"fit to {model.n_runs} runs ({model.overhead * 1e3:.2g} ms/step + "
+                    f"{model.throughput / 1e9:.2g} GFLOP/s)")
+    return Cost(None, "", "no run measured")

@@ -1,0 +1,77 @@
+"""What a run directory says of its run, read without loading it."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from wgan.training.run import CONFIG_NAME, LOCK_NAME, METRICS_NAME, STATUS_NAME
+
+STATES: tuple[str, ...] = ("missing", "partial", "running", "finished", "diverged")
+
+
+@dataclass(frozen=True)
+class RunState:
+    """A run directory's state.
+
+    Attributes
+    ----------
+    state : {"missing", "partial", "running", "finished", "diverged"}
+        ``missing``: no run there yet; ``partial``: started, not finished, no process
+        holds it; ``running``: a process holds its lock now.
+    done : int
+        Metrics rows written (generator iterations done).
+    total : int
+        Generator iterations of the config.
+    """
+
+    state: str
+    done: int
+    total: int
+
+    def __str__(self) -> str:
+        if self.state in ("partial", "running"):
+            return f"{self.state} {self.done}/{self.total}"
+        if self.state == "diverged":
+            return f"diverged at {self.done}/{self.total}"
+        return self.state
+
+    @property
+    def terminal(self) -> bool:
+        """Finished or diverged: training it again changes nothing."""
+        return self.state in ("finished", "diverged")
+
+
+def _rows(path: Path) -> int:
+    if not path.is_file():
+        return 0
+    with path.open("rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(2**20), b""))
+
+
+def _held(run_dir: Path) -> bool:
+    lock = run_dir / LOCK_NAME
+    if not lock.is_file():
+        return False
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def run_state(run_dir: str | Path, total: int) -> RunState:
+    """The state of the run in ``run_dir`` whose config has ``total`` generator iterations."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG_NAME).is_file():
+        return RunState("missing", 0, total)
+    status_path = run_dir / STATUS_NAME
+    status = json.loads(status_path.read_text()).get("status") if status_path.is_file() else None
+    done = _rows(run_dir / METRICS_NAME)
+    if status in ("finished", "diverged"):
+        return RunState(status, done, total)
+    return RunState("running" if _held(run_dir) else "partial", done, total)

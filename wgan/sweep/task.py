@@ -1,0 +1,104 @@
+"""One training run as a job, on whatever runs it: a local worker or a SLURM task.
+
+:class:`TrainTask` calls :func:`wgan.training.run.train` with a ``stop`` flag that its
+signal handlers raise, so on a signal the loop finishes the generator iteration it is in,
+writes a checkpoint covering every metrics row, and returns:
+
+- ``SIGUSR2``, SLURM's warning before a time limit or a preemption (submitit asks for it
+  90 s ahead): then submitit's own handler runs, which calls :meth:`TrainTask.checkpoint`
+  and requeues the job; the requeued job resumes from the checkpoint.
+- ``SIGTERM`` (``scancel``, ``scontrol requeue``, a node being drained, ``kill``): the
+  checkpoint is written, then on SLURM the process waits for the scheduler's kill
+  (``term_wait_s``), so that a requeued job resumes rather than reports a failure; a
+  cancelled run is resumed by the next ``python -m wgan sweep run``.
+
+Either way the metrics continue without a gap or a repeated row: the run loop truncates
+``metrics.jsonl`` back to its checkpoint on resume (:mod:`wgan.training.run`). A kill with
+no warning at all (a lost node) costs the iterations since the last periodic checkpoint,
+nothing more.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from wgan.training.config import TrainConfig
+from wgan.training.run import train
+
+TERM_WAIT_S = 300
+"""On SLURM, after a SIGTERM and its checkpoint: how long to wait for the scheduler's
+SIGKILL (``KillWait``, 30 s by default)."""
+
+
+class RunStopped(RuntimeError):
+    """A run stopped by a signal after writing its checkpoint; it resumes when run again.
+
+    Attributes
+    ----------
+    signum : int
+        The signal.
+    """
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(message)
+        self.signum = signum
+
+
+class TrainTask:
+    """A picklable callable that trains one run, checkpointing on a signal.
+
+    submitit treats a callable with a ``checkpoint`` method as checkpointable
+    (``submitit.helpers.Checkpointable`` is such a class): on ``SIGUSR2`` it requeues
+    the job with what :meth:`checkpoint` returns.
+
+    Parameters
+    ----------
+    term_wait_s : float, default=0.0
+        Seconds to wait after a SIGTERM's checkpoint before raising :class:`RunStopped`
+        (:data:`TERM_WAIT_S` for SLURM jobs; 0 for a local worker, which just stops).
+    """
+
+    def __init__(self, term_wait_s: float = 0.0) -> None:
+        self.term_wait_s = term_wait_s
+
+    def __call__(self, config: dict[str, Any], run_dir: str) -> dict[str, Any]:
+        """Train (or resume) ``config`` in ``run_dir``; return its status and iterations."""
+        caught: list[int] = []
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGUSR2, signal.SIGTERM)}
+        for sig in previous:
+            signal.signal(sig, lambda signum, frame: caught.append(signum))
+        try:
+            result = train(TrainConfig.from_dict(config), run_dir, progress=False,
+                           stop=lambda: bool(caught))
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        done = len(result.metrics)
+        if result.status == "running":
+            name = signal.Signals(caught[0]).name
+            print(f"{name}: checkpoint written at generator iteration {done} in {run_dir}",
+                  flush=True)
+            handler = previous[signal.SIGUSR2]
+            if caught[0] == signal.SIGUSR2 and callable(handler):
+                handler(caught[0], None)  # submitit: checkpoint() and requeue, then exit
+            if caught[0] == signal.SIGTERM:
+                time.sleep(self.term_wait_s)
+            raise RunStopped(caught[0], f"{Path(run_dir).name} stopped by {name} at generator "
+                             f"iteration {done}; run the sweep again to resume it.")
+        return {"run_dir": run_dir, "status": result.status, "gen_iter": done}
+
+    def checkpoint(self, *args: Any, **kwargs: Any) -> Any:
+        """What submitit requeues: the same call (the run resumes from its directory)."""
+        from submitit.helpers import DelayedSubmission
+
+        return DelayedSubmission(self, *args, **kwargs)
+
+
+def prepare_task(data: list[Any]) -> list[str]:
+    """The data job: :func:`wgan.sweep.data.prepare` (imported here, where it runs)."""
+    from wgan.sweep.data import prepare
+
+    return prepare(data)
