@@ -32,13 +32,13 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 import torch
 
-from wgan.book.scales import check_scale
+from wgan.book.scales import cap, check_scale, run_folder
 from wgan.experiments.images import image_config, image_data
 from wgan.experiments.mixture import balanced_ring_sample, coverage_over_training
 from wgan.paths import runs_dir
@@ -135,6 +135,21 @@ SCALES: dict[str, MomentumSettings] = {
 }
 
 
+DRY_RUN_ITERS = 2  # generator iterations of each ring run in a dry run (image runs: images')
+DRY_RUN_LRS = 2  # learning rates in a dry run: Algorithm 1's and the next
+DRY_RUN_SEEDS = 1  # seeds per setting in a dry run
+
+
+def momentum_settings(scale: str) -> MomentumSettings:
+    """The :data:`SCALES` entry of ``scale``; in a dry run with the ring runs' length, the
+    learning rates and the seeds capped (:func:`wgan.book.scales.cap`): the image runs
+    take their length from :func:`wgan.experiments.images.image_config`, capped there.
+    """
+    settings = SCALES[check_scale(scale)]
+    return replace(settings, ring_iters=cap(settings.ring_iters, DRY_RUN_ITERS),
+                   lrs=cap(settings.lrs, DRY_RUN_LRS), seeds=cap(settings.seeds, DRY_RUN_SEEDS))
+
+
 def momentum_config(
     dataset: str, optimizer: str, lr: float, scale: str, *, seed: int = 0, device: str = "auto"
 ) -> TrainConfig:
@@ -166,7 +181,7 @@ def momentum_config(
             f"The 'optimizer' parameter of momentum_config must be one of "
             f"{', '.join(map(repr, _BY_KEY))}. Got {optimizer!r} instead."
         )
-    settings, choice = SCALES[check_scale(scale)], _BY_KEY[optimizer]
+    settings, choice = momentum_settings(scale), _BY_KEY[optimizer]
     if dataset == "ring8":
         iters = settings.ring_iters
         base = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", nz=2,
@@ -229,17 +244,19 @@ def run_sweep(
     scale : {"smoke", "quick", "paper"}
     device : str, default="auto"
     seed : int, default=0
-        First seed; the runs use ``seed, seed + 1, ...`` (``SCALES[scale].seeds`` of them).
+        First seed; the runs use ``seed, seed + 1, ...`` (``momentum_settings(scale).seeds``
+        of them).
     datasets : tuple of str, default=("ring8", "images")
     root : str or pathlib.Path or None, default=None
-        Parent of the run directories; ``runs_dir() / scale`` when ``None``.
+        Parent of the run directories; ``runs_dir() / run_folder(scale)`` when ``None``
+        (``paper-dry`` in a dry run of ``paper``).
 
     Returns
     -------
     Sweep
     """
-    settings = SCALES[check_scale(scale)]
-    parent = Path(root) if root is not None else runs_dir() / scale
+    settings = momentum_settings(scale)
+    parent = Path(root) if root is not None else runs_dir() / run_folder(scale)
     rows, frames, results = [], [], {}
     for dataset in datasets:
         for choice in OPTIMIZERS:
