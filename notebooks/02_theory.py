@@ -38,7 +38,7 @@ from matplotlib.ticker import FormatStrFormatter, NullLocator
 from wgan.book.claims import report
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
-from wgan.book.scales import pick
+from wgan.book.scales import cap, pick
 from wgan.experiments.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
 from wgan.theory.distances import LOG2
 from wgan.theory.theorems import (
@@ -105,7 +105,7 @@ js_settings = pick(
     scale,
     smoke={"hidden": 32, "steps": 200, "batch_size": 128},
     quick={"hidden": 64, "steps": 600, "batch_size": 256},
-    paper={"hidden": 128, "steps": 2000, "batch_size": 256},
+    paper={"hidden": 128, "steps": cap(2000, 20), "batch_size": 256},
 )
 
 noise = torch.Generator().manual_seed(seed)
@@ -216,13 +216,13 @@ _ = report(
 
 # %%
 ns = np.array([1, 3, 10, 30, 100, 300, 1000, 3000, 10000])
-draws = pick(scale, smoke=500, quick=5000, paper=20000)
+draws = pick(scale, smoke=500, quick=5000, paper=cap(20000, 500))
 w_dirac, w_dirac_se = shrinking_gaussian_w(ns, draws, torch.Generator().manual_seed(seed))
 w_dirac_exact = shrinking_gaussian_w_exact(ns)
 n_empirical = pick(scale, smoke=np.array([10, 100, 1000]),
                    quick=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]),
                    paper=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]))
-repeats = pick(scale, smoke=5, quick=20, paper=50)
+repeats = pick(scale, smoke=5, quick=20, paper=cap(50, 2))
 sampler = torch.Generator().manual_seed(seed + 1)
 w_empirical = np.array([
     [empirical_w_to_normal(torch.randn(int(n), generator=sampler, dtype=torch.float64))
@@ -471,7 +471,7 @@ sweep_settings = pick(
     scale,
     smoke={"hidden": 32, "steps": 100, "eval_samples": 500},
     quick={"hidden": 512, "steps": 600, "eval_samples": 2000},
-    paper={"hidden": 512, "steps": 3000, "eval_samples": 3000},
+    paper={"hidden": 512, "steps": cap(3000, 20), "eval_samples": 3000},
 )
 shifts = pick(scale, smoke=[0.5, 2.0, 8.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0],
               paper=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
@@ -576,7 +576,7 @@ fig3_settings = pick(
     scale,
     smoke={"hidden": 32, "critic_steps": 200, "discriminator_steps": 200},
     quick={"hidden": 512, "critic_steps": 3000, "discriminator_steps": 1000},
-    paper={"hidden": 512, "critic_steps": 10000, "discriminator_steps": 3000},
+    paper={"hidden": 512, "critic_steps": cap(10000, 20), "discriminator_steps": cap(3000, 20)},
 )
 result = figure3(seed=seed, **fig3_settings)
 numbers = result.numbers

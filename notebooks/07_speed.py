@@ -45,7 +45,7 @@ import numpy as np
 
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
-from wgan.book.scales import pick
+from wgan.book.scales import cap, pick, run_folder
 from wgan.speed.bench import bench_config, results_table, run_bench
 from wgan.speed.conv_rates import critic_conv_rates
 from wgan.speed.equivalence import curve_distances, learning_curves
@@ -76,7 +76,7 @@ timing = pick(
     scale,
     smoke=dict(warmup=0, iters=1, rounds=1, workers=0),
     quick=dict(warmup=1, iters=1, rounds=3, workers=2),
-    paper=dict(warmup=3, iters=5, rounds=5, workers=2),
+    paper=dict(warmup=cap(3, 1), iters=cap(5, 1), rounds=cap(5, 1), workers=2),
 )
 results = [run_bench(bench_config(setting, device=device, seed=seed, **bench_sizes), **timing)
            for setting in ("dcgan", "mlp")]
@@ -138,13 +138,13 @@ curve_config = TrainConfig(
            smoke=dict(image_size=16, ngf=8, ndf=8, nz=8, batch_size=16, n_critic=2,
                       generator_iters=6),
            quick=dict(image_size=32, ngf=16, ndf=16, batch_size=32, generator_iters=100),
-           paper=dict(image_size=64, generator_iters=1000)),
+           paper=dict(image_size=64, generator_iters=cap(1000, 2))),
 )
-seeds = [seed + i for i in range(pick(scale, smoke=3, quick=3, paper=5))]
+seeds = [seed + i for i in range(pick(scale, smoke=3, quick=3, paper=cap(5, 2)))]
 float32_config = curve_config.replace(precision="float32", channels_last=False, compile="off")
 fast_config = curve_config.replace(precision="bfloat16", channels_last=True)
-reference = learning_curves(float32_config, seeds, f"speed-float32-{scale}")
-fast = learning_curves(fast_config, seeds, f"speed-fast-{scale}")
+reference = learning_curves(float32_config, seeds, f"speed-float32-{run_folder(scale)}")
+fast = learning_curves(fast_config, seeds, f"speed-fast-{run_folder(scale)}")
 distances = curve_distances(reference, fast)
 device_used = record.resolved_device
 print(f"{len(seeds)} seeds x {curve_config.generator_iters} generator iterations; "

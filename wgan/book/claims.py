@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wgan.book.scales import check_scale
+from wgan.book.scales import check_scale, dry_run, run_folder
 from wgan.paths import git_revision, runs_dir
 
 VERDICTS: tuple[str, ...] = (
@@ -84,9 +84,17 @@ CLAIMS: tuple[Claim, ...] = (
 _BY_KEY = {claim.key: claim for claim in CLAIMS}
 
 
+DRY_RUN_PREFIX = "DRY RUN, counts capped, not a result: "
+"""Start of what a dry run records as measured."""
+
+
 def claims_dir(scale: str) -> Path:
-    """Folder of the records measured at ``scale`` (``$WGAN_RUNS_DIR/claims/<scale>``)."""
-    return runs_dir() / "claims" / check_scale(scale)
+    """Folder of the records measured at ``scale`` (``$WGAN_RUNS_DIR/claims/<scale>``).
+
+    A dry run's records go to ``claims/<scale>-dry`` (:func:`wgan.book.scales.run_folder`),
+    never over a real run's.
+    """
+    return runs_dir() / "claims" / run_folder(scale)
 
 
 def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, str]:
@@ -104,7 +112,8 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     Returns
     -------
     dict
-        The record written to ``claims_dir(scale) / f"{key}.json"``.
+        The record written to ``claims_dir(scale) / f"{key}.json"``. In a dry run
+        (:func:`wgan.book.scales.dry_run`) ``measured`` starts with :data:`DRY_RUN_PREFIX`.
     """
     if key not in _BY_KEY:
         raise ValueError(f"Unknown claim {key!r}. Known claims: {', '.join(_BY_KEY)}.")
@@ -115,7 +124,7 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
         )
     record = {
         "key": key,
-        "measured": measured,
+        "measured": (DRY_RUN_PREFIX if dry_run() else "") + measured,
         "verdict": verdict,
         "scale": check_scale(scale),
         "commit": git_revision(),
@@ -126,7 +135,7 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     temporary = folder / f".{key}.json.tmp"
     temporary.write_text(json.dumps(record, indent=1))
     os.replace(temporary, folder / f"{key}.json")
-    print(f"Claim '{key}' ({_BY_KEY[key].where}): {verdict}: {measured}")
+    print(f"Claim '{key}' ({_BY_KEY[key].where}): {verdict}: {record['measured']}")
     return record
 
 

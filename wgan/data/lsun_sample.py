@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +70,8 @@ def write_sample_lmdb(path: str | Path, n_images: int, seed: int = 0) -> Path:
     Parameters
     ----------
     path : str or pathlib.Path
-        Directory to create, e.g. ``.../bedroom_train_lmdb``; must not hold an lmdb yet.
+        Directory to create, e.g. ``.../bedroom_train_lmdb`` (parents included); must not
+        hold an lmdb yet.
     n_images : int
         Records to write; positive.
     seed : int, default=0
@@ -101,5 +103,11 @@ def write_sample_lmdb(path: str | Path, n_images: int, seed: int = 0) -> Path:
         (lsun_key(i), encode_image(synthetic_room(rng), "JPEG" if i % JPEG_EVERY == 0 else "WEBP"))
         for i in range(n_images)
     )
-    write_lsun_lmdb(path, records)
+    # Written beside, then renamed: an interrupted write leaves no lmdb that looks complete.
+    partial = path.with_name(f".{path.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    write_lsun_lmdb(partial, records)
+    shutil.rmtree(path, ignore_errors=True)
+    partial.rename(path)
     return path
