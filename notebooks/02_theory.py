@@ -35,7 +35,7 @@ import pandas as pd
 import torch
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
-from wgan.book.claims import report
+from wgan.book.claims import expect, report
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
 from wgan.book.scales import cap, pick
@@ -171,9 +171,8 @@ print(f"JS estimate at theta = 0: {js_zero:.4f}; at theta = {nearest:g}: {js_nea
       f"= {js_near / LOG2:.0%} of log 2, while W rose by only {w_near:.3f}")
 assert steps_ratio.max() <= 1 + 1e-9, "W moved faster than the Lipschitz bound of Theorem 1"
 assert abs(js_zero) < 0.05, "the JS estimate between identical laws should be near 0"
-assert js_near > js_floor * LOG2, (
-    f"the JS estimate at theta = {nearest} should exceed {js_floor:.0%} of log 2"
-)
+expect(js_near > js_floor * LOG2, (
+    f"the JS estimate at theta = {nearest} should exceed {js_floor:.0%} of log 2"))
 
 # %%
 _ = report(
@@ -269,7 +268,7 @@ print(f"largest |estimate - sqrt(2/(pi n))| = {z_scores.max():.2f} standard erro
 print(f"W(N(0,1/n), delta_0): {w_dirac[0]:.4f} at n = 1, {w_dirac[-1]:.5f} at n = {ns[-1]}")
 print(f"empirical measures: log-log slope of W against n = {slope:.3f} (-1/2 expected)")
 assert z_scores.max() < 4, "W(N(0,1/n), delta_0) strays from sqrt(2/(pi n))"
-assert abs(slope + 0.5) < 0.15, "W(empirical, N(0,1)) should shrink like n^(-1/2)"
+expect(abs(slope + 0.5) < 0.15, "W(empirical, N(0,1)) should shrink like n^(-1/2)")
 
 # %%
 _ = report(
@@ -536,7 +535,7 @@ print(f"smallest W_eval - estimate / K_bound: {slack.min():.4f} (must be >= 0)")
 print(f"estimate increasing in W within each family: {monotone}")
 print(f"estimate / W between {ratio.min():.3g} and {ratio.max():.3g} (max / min = {spread:.2f})")
 assert slack.min() >= -1e-6, "estimate / K exceeds W: the Lipschitz bound is wrong"
-assert monotone, "the clipped critic's estimate is not increasing in W"
+expect(monotone, "the clipped critic's estimate is not increasing in W")
 
 # %%
 _ = report(
@@ -640,9 +639,9 @@ print(f"discriminator: mean |D'| at the fakes = {numbers['d_slope_fake']:.2e}, "
       f"{numbers['d_fake']:.1e}")
 print(f"critic: mean |f'| at the fakes = {numbers['critic_slope_fake']:.3g}, "
       f"{f_ratio:.2f} of its maximum; R^2 of a line over [-3.5, 3.5] = {numbers['critic_r2']:.4f}")
-assert d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish"
-assert f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero"
-assert numbers["critic_r2"] > 0.9, "the critic is far from linear over the support"
+expect(d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish")
+expect(f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero")
+expect(numbers["critic_r2"] > 0.9, "the critic is far from linear over the support")
 
 # %%
 _ = report(

@@ -46,7 +46,7 @@ import torch
 from wgan.book.claims import report
 from wgan.book.plotting import ring_panel, stamp
 from wgan.book.provenance import provenance
-from wgan.book.scales import pick
+from wgan.book.scales import cap, pick
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
 from wgan.experiments.mixture import (
     ABLATIONS,
@@ -238,7 +238,7 @@ final.set_index(["method", "seed"])[columns_shown].round(3)
 
 # %%
 longer = 3 * settings.generator_iters
-ablation_seeds = pick(scale, smoke=[seed], quick=[seed], paper=seeds)
+ablation_seeds = pick(scale, smoke=[seed], quick=[seed], paper=cap(seeds, 1))
 ablation_runs = {
     (name, s): run_mixture("wgan", scale, seed=s, device=device, generator_iters=longer,
                            **overrides)

@@ -44,7 +44,7 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from wgan.book.claims import report
+from wgan.book.claims import expect, report
 from wgan.book.curves import loss_curve
 from wgan.book.plotting import stamp
 from wgan.book.scales import pick
@@ -243,7 +243,7 @@ plt.show()
 # %%
 for key in runs:
     measured = quality[key]["pixel_w1"].dropna()
-    assert len(measured) >= 3, f"{key}: fewer than 3 measured snapshots"
+    expect(len(measured) >= 3, f"{key}: fewer than 3 measured snapshots")
     assert measured.min() > 0.9 * floor, f"{key}: pixel W1 {measured.min():.3f} below the floor"
 
 # %% [markdown]

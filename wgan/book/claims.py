@@ -139,6 +139,37 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     return record
 
 
+def expect(condition: bool, message: str) -> bool:
+    """A chapter's check of a measured result: ``assert condition, message``, but in a dry run
+    (:func:`wgan.book.scales.dry_run`) said, not raised.
+
+    A dry run caps the fitting steps, iterations and samples that make a result, so a check
+    of the result failing there says nothing about the code; the page still states it.
+
+    Parameters
+    ----------
+    condition : bool
+    message : str
+        What should hold, as the assertion's message.
+
+    Returns
+    -------
+    bool
+        ``condition``.
+
+    Raises
+    ------
+    AssertionError
+        With ``message``, when ``condition`` is false outside a dry run.
+    """
+    if condition:
+        return True
+    if not dry_run():
+        raise AssertionError(message)
+    print(f"DRY RUN: check not met (capped counts make no result): {message}")
+    return False
+
+
 def ledger(scale: str) -> pd.DataFrame:
     """Every claim with what was measured at ``scale``; unmeasured claims say so.
 

@@ -102,7 +102,7 @@ SCALES: dict[str, MixtureSettings] = {
 }
 
 
-DRY_RUN_ITERS = 2  # generator iterations of each ring run in a dry run
+DRY_RUN_ITERS = 1  # generator iterations of each ring run in a dry run (100 critic steps)
 DRY_RUN_SEEDS = 2  # seeds per method in a dry run (a spread needs two)
 
 

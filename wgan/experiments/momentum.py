@@ -135,8 +135,8 @@ SCALES: dict[str, MomentumSettings] = {
 }
 
 
-DRY_RUN_ITERS = 2  # generator iterations of each ring run in a dry run (image runs: images')
-DRY_RUN_LRS = 2  # learning rates in a dry run: Algorithm 1's and the next
+DRY_RUN_ITERS = 1  # generator iterations of each ring run in a dry run (image runs: images')
+DRY_RUN_LRS = 1  # learning rates in a dry run: Algorithm 1's alpha only
 DRY_RUN_SEEDS = 1  # seeds per setting in a dry run
 
 
