@@ -18,7 +18,7 @@ rank correlation:
 """
 
 from wgan.quality.along_run import quality_along_run, reference_floor
-from wgan.quality.correlation import RankCorrelation, curve_at, spearman
+from wgan.quality.correlation import RankCorrelation, curve_at, rank_correlation, spearman
 from wgan.quality.digits import DigitScores, digit_classifier, digit_scores, labelled_digits
 from wgan.quality.pixel import as_pixels, pixel_w1
 
@@ -33,5 +33,6 @@ __all__ = [
     "pixel_w1",
     "quality_along_run",
     "reference_floor",
+    "rank_correlation",
     "spearman",
 ]
