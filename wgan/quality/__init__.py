@@ -32,7 +32,7 @@ __all__ = [
     "labelled_digits",
     "pixel_w1",
     "quality_along_run",
-    "reference_floor",
     "rank_correlation",
+    "reference_floor",
     "spearman",
 ]
