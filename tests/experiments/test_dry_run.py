@@ -95,7 +95,8 @@ def test_dry_runs_and_claims_go_to_folders_of_their_own(
     assert len(run.metrics) == 1
     assert claims_dir("paper") == tmp_path / "runs" / "claims" / "paper-dry"
     record = report("mixture", measured="8 modes", verdict="reproduced", scale="paper")
-    assert record["measured"] == DRY_RUN_PREFIX + "8 modes"
+    assert record["measured"] == DRY_RUN_PREFIX + "the chapter's rule gave 'reproduced'; 8 modes"
+    assert record["verdict"] == "not tested at this scale"
     assert (claims_dir("paper") / "mixture.json").is_file()
     monkeypatch.setenv(DRY_RUN_VARIABLE, "0")
     assert not (claims_dir("paper") / "mixture.json").exists()

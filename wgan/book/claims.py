@@ -113,7 +113,9 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     -------
     dict
         The record written to ``claims_dir(scale) / f"{key}.json"``. In a dry run
-        (:func:`wgan.book.scales.dry_run`) ``measured`` starts with :data:`DRY_RUN_PREFIX`.
+        (:func:`wgan.book.scales.dry_run`) the verdict is ``"not tested at this scale"``
+        and ``measured`` starts with :data:`DRY_RUN_PREFIX` and the verdict the chapter's
+        rule gave.
     """
     if key not in _BY_KEY:
         raise ValueError(f"Unknown claim {key!r}. Known claims: {', '.join(_BY_KEY)}.")
@@ -122,9 +124,12 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
             f"The 'verdict' parameter must be one of {', '.join(map(repr, VERDICTS))}. "
             f"Got {verdict!r} instead."
         )
+    if dry_run():  # capped counts test nothing: the rule's outcome is kept as text only
+        measured = f"{DRY_RUN_PREFIX}the chapter's rule gave {verdict!r}; {measured}"
+        verdict = "not tested at this scale"
     record = {
         "key": key,
-        "measured": (DRY_RUN_PREFIX if dry_run() else "") + measured,
+        "measured": measured,
         "verdict": verdict,
         "scale": check_scale(scale),
         "commit": git_revision(),
@@ -135,7 +140,7 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     temporary = folder / f".{key}.json.tmp"
     temporary.write_text(json.dumps(record, indent=1))
     os.replace(temporary, folder / f"{key}.json")
-    print(f"Claim '{key}' ({_BY_KEY[key].where}): {verdict}: {record['measured']}")
+    print(f"Claim '{key}' ({_BY_KEY[key].where}): {verdict}: {measured}")
     return record
 
 
