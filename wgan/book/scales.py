@@ -10,7 +10,9 @@
 
 A *dry run* (``$WGAN_DRY_RUN=1``, ``make execute SCALE=paper DRY_RUN=1``) keeps every
 setting of a scale except the counts that make it long: generator iterations, fitting
-steps, images and samples, seeds. Each of those passes through :func:`cap`, which
+steps, images and samples, seeds, and the learning rates of the momentum sweep (runs,
+each of which starts with the critic schedule's 100 critic steps). Each passes through
+:func:`cap`, which
 leaves it alone outside a dry run and cuts it to a handful inside one, so the paper
 branch of every chapter executes on a CPU in minutes. Its runs live in their own folder
 (:func:`run_folder`), and every page of a dry run says so (:data:`DRY_RUN_NOTE`).
@@ -30,9 +32,9 @@ DRY_RUN_VARIABLE = "WGAN_DRY_RUN"
 """Environment variable that turns a dry run on (``1``) or off (``0`` or unset)."""
 
 DRY_RUN_NOTE = (
-    "DRY RUN: the settings of this scale with every iteration, image, sample and seed "
-    "count capped to a handful. It proves that the code path executes; its numbers, "
-    "figures and verdicts are not results."
+    "DRY RUN: the settings of this scale with every count of iterations, fitting steps, "
+    "images, samples, seeds and swept learning rates capped to a handful. It proves that "
+    "the code path executes; its numbers, figures and verdicts are not results."
 )
 """What the provenance box of every page of a dry run says."""
 

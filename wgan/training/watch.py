@@ -8,9 +8,11 @@ each sample grid the run saves as an image (tag ``samples``).
 Event files need the ``tensorboard`` package (``pip install -e '.[watch]'``; the ``dev``
 extra includes it). Whether a run writes them is decided by :func:`wanted`: on when the
 package is installed, unless ``$WGAN_TENSORBOARD`` says ``0``. Without the package they
-are off, and the first run of the process says so once. They are on by default because
-they cost a few kilobytes and well under a millisecond per generator iteration, and a run
-of days that was started without them cannot be watched afterwards.
+are off, and the first run of the process says so once. They are on by default because a
+run of days that was started without them cannot be watched afterwards, and they cost
+little: about 400 bytes and half a millisecond of CPU per generator iteration for eight
+scalars (measured on a busy 2-core CPU), next to ``metrics.jsonl``'s 200 bytes; about
+90 MB for one of the paper's image runs of 236,175 iterations.
 
 A resumed run opens its writer with ``purge_step`` = the first iteration it redoes, so
 TensorBoard drops the events an interrupted process wrote after its last checkpoint and
