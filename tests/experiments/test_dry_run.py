@@ -100,3 +100,13 @@ def test_dry_runs_and_claims_go_to_folders_of_their_own(
     assert (claims_dir("paper") / "mixture.json").is_file()
     monkeypatch.setenv(DRY_RUN_VARIABLE, "0")
     assert not (claims_dir("paper") / "mixture.json").exists()
+
+
+def test_data_notes_hold_no_dollar_sign(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shown twice on a page (box and table), two '$' read as TeX math in the book."""
+    notes = [image_data("paper").note]
+    monkeypatch.setenv(DRY_RUN_VARIABLE, "1")
+    notes.append(image_data("paper").note)
+    monkeypatch.delenv(LSUN_ROOT_VARIABLE)
+    notes.append(image_data("paper").note)
+    assert len(set(notes)) == 3 and not any("$" in note for note in notes)

@@ -186,13 +186,13 @@ def image_data(scale: str) -> ImageData:
     root = os.environ.get(LSUN_ROOT_VARIABLE)
     if check_scale(scale) == "paper" and root and dry_run():
         return ImageData("lsun", root, (
-            f"the LSUN-format lmdb at ${LSUN_ROOT_VARIABLE}={root} (a dry run: `make execute "
+            f"the LSUN-format lmdb at {LSUN_ROOT_VARIABLE}={root} (a dry run: `make execute "
             "DRY_RUN=1` writes synthetic rooms there, wgan.data.lsun_sample)"))
     if check_scale(scale) == "paper" and root:
-        return ImageData("lsun", root, f"LSUN bedrooms from ${LSUN_ROOT_VARIABLE}={root}")
+        return ImageData("lsun", root, f"LSUN bedrooms from {LSUN_ROOT_VARIABLE}={root}")
     if scale == "paper":
         return ImageData("digits", None, (
-            f"paper-scale settings on the embedded digits: ${LSUN_ROOT_VARIABLE} is not set, "
+            f"paper-scale settings on the embedded digits: {LSUN_ROOT_VARIABLE} is not set, "
             "so LSUN bedrooms (the paper's data) are not used"))
     return ImageData("digits", None, "embedded digits (scikit-learn), standing in for LSUN")
 
