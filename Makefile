@@ -1,6 +1,7 @@
 # Wasserstein GAN, replicated: one Makefile drives the environment, the experiments and the book.
 #
 #   make execute            run every notebook at SCALE (default quick), then build the book
+#   make execute SCALE=paper DRY_RUN=1   the paper scale's code path on a CPU in minutes
 #   make test               unit tests (+ the browser test when the book is built) + nbval at smoke
 #
 # Variables can be overridden on the command line: make execute SCALE=paper DEVICE=cuda
@@ -20,6 +21,10 @@ THREADS ?= 1
 # training runs at a time in `make runs` (each with cores / JOBS torch threads)
 JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1)
 PYTEST_ARGS ?=
+# DRY_RUN=1 (with SCALE=paper): every setting of the paper scale, but iteration, image, sample
+# and seed counts capped to a handful (wgan.book.scales.cap), on a synthetic LSUN-format lmdb;
+# runs in runs/paper-dry, claims in runs/claims/paper-dry, every page marked as a dry run.
+DRY_RUN ?= 0
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -30,6 +35,20 @@ PACKAGE := $(shell find wgan -name '*.py' 2>/dev/null)
 PARAMS := _build/params/$(SCALE)_$(DEVICE)_$(SEED)
 MATHJAX := book/_static/mathjax/tex-chtml.js
 MATHJAX_VERSION := 3.2.2
+DRY_DIR := _build/dry-run
+DRY_LSUN := $(DRY_DIR)/bedroom_train_lmdb
+DRY_IMAGES := 640
+
+ifeq ($(DRY_RUN),1)
+ifneq ($(SCALE),paper)
+$(error DRY_RUN=1 is a dry run of the paper scale: use it with SCALE=paper, not SCALE=$(SCALE))
+endif
+PARAMS := _build/params/$(SCALE)_$(DEVICE)_$(SEED)_dry
+DRY_ENV := WGAN_DRY_RUN=1 WGAN_LSUN_ROOT=$(CURDIR)/$(DRY_LSUN) WGAN_CACHE_DIR=$(CURDIR)/$(DRY_DIR)/cache
+DRY_DATA := $(DRY_LSUN)/data.mdb
+else ifneq ($(DRY_RUN),0)
+$(error DRY_RUN must be 0 or 1, not $(DRY_RUN))
+endif
 
 .PHONY: help venv runs execute book browser test unit nbval lint sync bench clean distclean
 
@@ -41,6 +60,7 @@ help: ## List the targets and the variables they read
 	@echo "  SCALE=$(SCALE)   smoke | quick | paper (make test always uses smoke)"
 	@echo "  DEVICE=$(DEVICE)   auto | cpu | cuda"
 	@echo "  SEED=$(SEED)"
+	@echo "  DRY_RUN=$(DRY_RUN)   1: with SCALE=paper, the paper's settings with counts capped (CPU, minutes)"
 	@echo "  THREADS=$(THREADS)   torch threads per notebook (make -jN runs N notebooks at once)"
 	@echo "  JOBS=$(JOBS)   training runs at a time in make runs (python -m wgan sweep run)"
 	@echo "  VENV=$(VENV)   PYTHON=$(PYTHON)"
@@ -56,8 +76,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # ---------------------------------------------------------------- experiments
-runs: $(STAMP) ## Train every run the notebooks read at SCALE, JOBS at a time (skips finished ones)
-	$(BIN)/python -m wgan sweep run --scale $(SCALE) --device $(DEVICE) --seed $(SEED) \
+runs: $(STAMP) | $(DRY_DATA) ## Train every run the notebooks read at SCALE, JOBS at a time (skips finished ones)
+	$(DRY_ENV) $(BIN)/python -m wgan sweep run --scale $(SCALE) --device $(DEVICE) --seed $(SEED) \
 	  --jobs $(JOBS)
 
 execute: $(EXECUTED) book ## Train the runs (make runs), run every notebook at SCALE with papermill, build the book
@@ -76,10 +96,10 @@ book/executed/99_claims.ipynb: $(filter-out book/executed/99_claims.ipynb,$(EXEC
 
 # The notebooks only read the runs `make runs` trained: WGAN_RUNS_READ_ONLY makes a chapter
 # that asks for a run the registry (wgan.sweep.registry) does not know fail instead of training.
-book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE) | runs
+book/executed/%.ipynb: notebooks/%.py $(PARAMS) $(STAMP) $(PACKAGE) | runs $(DRY_DATA)
 	mkdir -p $(@D)
 	$(BIN)/jupytext --quiet --to ipynb --output $@.src.ipynb $<
-	WGAN_RUNS_READ_ONLY=1 OMP_NUM_THREADS=$(THREADS) $(BIN)/papermill --cwd notebooks --log-level WARNING \
+	$(DRY_ENV) WGAN_RUNS_READ_ONLY=1 OMP_NUM_THREADS=$(THREADS) $(BIN)/papermill --cwd notebooks --log-level WARNING \
 	  -p scale $(SCALE) -p device $(DEVICE) -p seed $(SEED) $@.src.ipynb $@.tmp.ipynb
 	rm -f $@.src.ipynb
 	mv $@.tmp.ipynb $@
@@ -89,6 +109,11 @@ book: $(STAMP) $(MATHJAX) ## Build the HTML book from the executed notebooks (no
 	  test -f $$nb || { echo "missing $$nb: run 'make execute' first"; missing=1; }; done; \
 	  test $$missing = 0
 	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going --quiet .
+
+# The dry run's LSUN: synthetic rooms in the format of bedroom_train_lmdb (wgan.data.lsun_sample).
+$(DRY_LSUN)/data.mdb: | $(STAMP)
+	rm -rf $(DRY_LSUN)
+	$(BIN)/python tools/sample_lsun.py $(DRY_LSUN) $(DRY_IMAGES)
 
 # MathJax is served from the build, not a CDN: the book must render offline.
 $(MATHJAX):
@@ -122,8 +147,8 @@ notebooks/%.ipynb: notebooks/%.py $(STAMP)
 bench: $(STAMP) ## Training-step benchmark: the authors' loop against ours
 	$(BIN)/python -m wgan.speed.bench --device $(DEVICE) --layers
 
-clean: ## Remove the book, the executed notebooks and the smoke-scale runs
-	rm -rf _build book/executed runs/smoke
+clean: ## Remove the book, the executed notebooks and the smoke-scale and dry runs
+	rm -rf _build book/executed runs/smoke runs/paper-dry runs/claims/paper-dry
 
 distclean: clean ## Also remove the virtual environment, every run and the data cache
 	rm -rf $(VENV) runs data/cache book/_static/mathjax

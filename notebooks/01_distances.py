@@ -38,7 +38,7 @@ import torch
 from wgan.book.claims import report
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
-from wgan.book.scales import pick
+from wgan.book.scales import cap, pick
 from wgan.theory.distances import (
     LOG2,
     histogram_divergences,
@@ -61,7 +61,7 @@ record
 # the same cells and look identical, so the estimated step has the width of a cell.
 
 # %%
-n_samples = pick(scale, smoke=200, quick=1000, paper=2000)
+n_samples = pick(scale, smoke=200, quick=1000, paper=cap(2000, 200))
 n_thetas = pick(scale, smoke=21, quick=81, paper=201)
 bins = pick(scale, smoke=20, quick=40, paper=100)  # cells per axis on [-1, 1] x [0, 1]
 cell_width = 2.0 / bins

@@ -35,10 +35,10 @@ import pandas as pd
 import torch
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
-from wgan.book.claims import report
+from wgan.book.claims import expect, report
 from wgan.book.plotting import stamp
 from wgan.book.provenance import provenance
-from wgan.book.scales import pick
+from wgan.book.scales import cap, pick
 from wgan.experiments.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
 from wgan.theory.distances import LOG2
 from wgan.theory.theorems import (
@@ -105,7 +105,7 @@ js_settings = pick(
     scale,
     smoke={"hidden": 32, "steps": 200, "batch_size": 128},
     quick={"hidden": 64, "steps": 600, "batch_size": 256},
-    paper={"hidden": 128, "steps": 2000, "batch_size": 256},
+    paper={"hidden": 128, "steps": cap(2000, 20), "batch_size": 256},
 )
 
 noise = torch.Generator().manual_seed(seed)
@@ -171,9 +171,8 @@ print(f"JS estimate at theta = 0: {js_zero:.4f}; at theta = {nearest:g}: {js_nea
       f"= {js_near / LOG2:.0%} of log 2, while W rose by only {w_near:.3f}")
 assert steps_ratio.max() <= 1 + 1e-9, "W moved faster than the Lipschitz bound of Theorem 1"
 assert abs(js_zero) < 0.05, "the JS estimate between identical laws should be near 0"
-assert js_near > js_floor * LOG2, (
-    f"the JS estimate at theta = {nearest} should exceed {js_floor:.0%} of log 2"
-)
+expect(js_near > js_floor * LOG2, (
+    f"the JS estimate at theta = {nearest} should exceed {js_floor:.0%} of log 2"))
 
 # %%
 _ = report(
@@ -216,13 +215,13 @@ _ = report(
 
 # %%
 ns = np.array([1, 3, 10, 30, 100, 300, 1000, 3000, 10000])
-draws = pick(scale, smoke=500, quick=5000, paper=20000)
+draws = pick(scale, smoke=500, quick=5000, paper=cap(20000, 500))
 w_dirac, w_dirac_se = shrinking_gaussian_w(ns, draws, torch.Generator().manual_seed(seed))
 w_dirac_exact = shrinking_gaussian_w_exact(ns)
 n_empirical = pick(scale, smoke=np.array([10, 100, 1000]),
                    quick=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]),
                    paper=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]))
-repeats = pick(scale, smoke=5, quick=20, paper=50)
+repeats = pick(scale, smoke=5, quick=20, paper=cap(50, 2))
 sampler = torch.Generator().manual_seed(seed + 1)
 w_empirical = np.array([
     [empirical_w_to_normal(torch.randn(int(n), generator=sampler, dtype=torch.float64))
@@ -269,7 +268,7 @@ print(f"largest |estimate - sqrt(2/(pi n))| = {z_scores.max():.2f} standard erro
 print(f"W(N(0,1/n), delta_0): {w_dirac[0]:.4f} at n = 1, {w_dirac[-1]:.5f} at n = {ns[-1]}")
 print(f"empirical measures: log-log slope of W against n = {slope:.3f} (-1/2 expected)")
 assert z_scores.max() < 4, "W(N(0,1/n), delta_0) strays from sqrt(2/(pi n))"
-assert abs(slope + 0.5) < 0.15, "W(empirical, N(0,1)) should shrink like n^(-1/2)"
+expect(abs(slope + 0.5) < 0.15, "W(empirical, N(0,1)) should shrink like n^(-1/2)")
 
 # %%
 _ = report(
@@ -471,7 +470,7 @@ sweep_settings = pick(
     scale,
     smoke={"hidden": 32, "steps": 100, "eval_samples": 500},
     quick={"hidden": 512, "steps": 600, "eval_samples": 2000},
-    paper={"hidden": 512, "steps": 3000, "eval_samples": 3000},
+    paper={"hidden": 512, "steps": cap(3000, 20), "eval_samples": 3000},
 )
 shifts = pick(scale, smoke=[0.5, 2.0, 8.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0],
               paper=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
@@ -536,7 +535,7 @@ print(f"smallest W_eval - estimate / K_bound: {slack.min():.4f} (must be >= 0)")
 print(f"estimate increasing in W within each family: {monotone}")
 print(f"estimate / W between {ratio.min():.3g} and {ratio.max():.3g} (max / min = {spread:.2f})")
 assert slack.min() >= -1e-6, "estimate / K exceeds W: the Lipschitz bound is wrong"
-assert monotone, "the clipped critic's estimate is not increasing in W"
+expect(monotone, "the clipped critic's estimate is not increasing in W")
 
 # %%
 _ = report(
@@ -576,7 +575,7 @@ fig3_settings = pick(
     scale,
     smoke={"hidden": 32, "critic_steps": 200, "discriminator_steps": 200},
     quick={"hidden": 512, "critic_steps": 3000, "discriminator_steps": 1000},
-    paper={"hidden": 512, "critic_steps": 10000, "discriminator_steps": 3000},
+    paper={"hidden": 512, "critic_steps": cap(10000, 20), "discriminator_steps": cap(3000, 20)},
 )
 result = figure3(seed=seed, **fig3_settings)
 numbers = result.numbers
@@ -640,9 +639,9 @@ print(f"discriminator: mean |D'| at the fakes = {numbers['d_slope_fake']:.2e}, "
       f"{numbers['d_fake']:.1e}")
 print(f"critic: mean |f'| at the fakes = {numbers['critic_slope_fake']:.3g}, "
       f"{f_ratio:.2f} of its maximum; R^2 of a line over [-3.5, 3.5] = {numbers['critic_r2']:.4f}")
-assert d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish"
-assert f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero"
-assert numbers["critic_r2"] > 0.9, "the critic is far from linear over the support"
+expect(d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish")
+expect(f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero")
+expect(numbers["critic_r2"] > 0.9, "the critic is far from linear over the support")
 
 # %%
 _ = report(

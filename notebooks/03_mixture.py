@@ -50,12 +50,12 @@ from wgan.book.scales import pick
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
 from wgan.experiments.mixture import (
     ABLATIONS,
-    SCALES,
     ablation_iters,
     balanced_ring_sample,
     coverage_over_training,
     critic_saturation,
     generator_samples,
+    mixture_settings,
     run_mixture,
     seeds_of,
 )
@@ -66,7 +66,7 @@ from wgan.theory.toy import gaussian_ring, ring_means
 # every tiny matrix product waits at a thread barrier (on a busy 2-core CPU a critic step
 # took 10-30 times longer with 2 threads than with 1).
 torch.set_num_threads(1)
-settings = SCALES[scale]
+settings = mixture_settings(scale)  # counts capped in a dry run (wgan.book.scales.cap)
 record = provenance(scale, device, seed, dataset="toy: ring of 8 Gaussians (radius 2, std 0.02)")
 print(record)
 record

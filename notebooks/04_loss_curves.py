@@ -44,7 +44,7 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from wgan.book.claims import report
+from wgan.book.claims import expect, report
 from wgan.book.curves import loss_curve
 from wgan.book.plotting import stamp
 from wgan.book.scales import pick
@@ -56,7 +56,7 @@ from wgan.experiments.images import (
     run_experiment,
     scale_summary,
 )
-from wgan.quality import curve_at, quality_along_run, spearman
+from wgan.quality import curve_at, quality_along_run, rank_correlation
 from wgan.theory.distances import LOG2
 
 record = image_provenance(scale, device, seed)
@@ -195,14 +195,14 @@ for key, run in runs.items():
     quality[key]["curve"] = curve_at(run.metrics, curve_column[key], quality[key]["gen_iter"],
                                      width)
     row = {"run": key, "curve": curve_column[key],
-           "rho vs pixel W1": spearman(values, table["pixel_w1"]).rho,
-           "p": spearman(values, table["pixel_w1"]).p_value,
+           "rho vs pixel W1": rank_correlation(values, table["pixel_w1"]).rho,
+           "p": rank_correlation(values, table["pixel_w1"]).p_value,
            "pixel W1 first": table["pixel_w1"].iloc[0], "pixel W1 last": table["pixel_w1"].iloc[-1]}
     if not key.startswith("wgan"):  # Figure 9: the generator loss instead of the JS estimate
         loss_g = curve_at(run.metrics, "loss_g", table["gen_iter"], width)
-        row["rho loss_g vs pixel W1"] = spearman(loss_g, table["pixel_w1"]).rho
+        row["rho loss_g vs pixel W1"] = rank_correlation(loss_g, table["pixel_w1"]).rho
     if classifier is not None:
-        row["rho vs confidence"] = spearman(values, table["confidence"]).rho
+        row["rho vs confidence"] = rank_correlation(values, table["confidence"]).rho
         row["confidence last"] = table["confidence"].iloc[-1]
         row["classes covered last"] = table["classes_covered"].iloc[-1]
     rows.append(row)
@@ -243,7 +243,7 @@ plt.show()
 # %%
 for key in runs:
     measured = quality[key]["pixel_w1"].dropna()
-    assert len(measured) >= 3, f"{key}: fewer than 3 measured snapshots"
+    expect(len(measured) >= 3, f"{key}: fewer than 3 measured snapshots")
     assert measured.min() > 0.9 * floor, f"{key}: pixel W1 {measured.min():.3f} below the floor"
 
 # %% [markdown]

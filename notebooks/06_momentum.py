@@ -64,8 +64,8 @@ from wgan.experiments.blowups import (
 from wgan.experiments.momentum import (
     OPTIMIZERS,
     PAPER_LR,
-    SCALES,
     data_note,
+    momentum_settings,
     ring_sample_quality,
     ring_w1_floor,
     run_sweep,
@@ -89,7 +89,7 @@ record
 # (`wgan.experiments.images`, run `wgan-dcgan`), smaller than there to fit the sweep into minutes.
 
 # %%
-settings = SCALES[scale]
+settings = momentum_settings(scale)  # counts capped in a dry run (wgan.book.scales.cap)
 pd.DataFrame({
     "optimizers": ", ".join(choice.label for choice in OPTIMIZERS),
     "learning rates (both nets)": ", ".join(f"{lr:g}" for lr in settings.lrs),

@@ -30,3 +30,16 @@ def test_report_rejects_unknown_claim_and_verdict():
         report("nope", measured="1", verdict="reproduced", scale="smoke")
     with pytest.raises(ValueError, match="'verdict' parameter must be one of"):
         report("example1", measured="1", verdict="sort of", scale="smoke")
+
+
+def test_expect_raises_outside_a_dry_run_and_says_so_inside(monkeypatch, capsys):
+    from wgan.book.claims import expect
+
+    monkeypatch.delenv("WGAN_DRY_RUN", raising=False)
+    assert expect(True, "never shown") is True
+    with pytest.raises(AssertionError, match="the critic is far from linear"):
+        expect(False, "the critic is far from linear")
+    monkeypatch.setenv("WGAN_DRY_RUN", "1")
+    assert expect(False, "the critic is far from linear") is False
+    assert capsys.readouterr().out == (
+        "DRY RUN: check not met (capped counts make no result): the critic is far from linear\n")

@@ -44,3 +44,19 @@ def test_provenance_box_is_an_admonition_with_every_field_and_a_wall_time_slot()
     assert [key for key, _ in record.rows()] == [
         "scale", "data", "device", "seed", "commit", "versions"
     ]
+
+
+def test_dry_run_says_so_in_the_tag_the_line_and_the_box(monkeypatch):
+    from wgan.book.scales import DRY_RUN_NOTE, DRY_RUN_VARIABLE
+
+    monkeypatch.setenv(DRY_RUN_VARIABLE, "1")
+    record = provenance("paper", "cpu", 0, dataset="lsun")
+    assert record.tag.startswith("DRY RUN (not results) · scale paper")
+    assert record.line().startswith("DRY RUN (counts capped, not results): scale=paper")
+    assert record.rows()[0] == ("dry run", DRY_RUN_NOTE)
+    box = record._repr_html_()
+    assert box.startswith('<div class="admonition warning wgan-provenance">')
+    assert "a dry run, not results" in box
+    assert html.escape(DRY_RUN_NOTE) in box
+    monkeypatch.setenv(DRY_RUN_VARIABLE, "0")
+    assert "DRY RUN" not in provenance("paper", "cpu", 0)._repr_html_()

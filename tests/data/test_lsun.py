@@ -7,7 +7,6 @@ and one image smaller than the crop.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import warnings
@@ -20,15 +19,11 @@ from torchvision import transforms
 
 from wgan.data import BadImageError, SkippedImagesWarning, load_images
 from wgan.data.lsun import LsunSource, list_keys, load_keys, open_lmdb, save_keys, write_lsun_lmdb
+from wgan.data.lsun_sample import encode_image as encode
+from wgan.data.lsun_sample import lsun_key as key
 
 SIZE = 16
 GOOD = 30
-
-
-def encode(array: np.ndarray, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(array).save(buffer, format=fmt)
-    return buffer.getvalue()
 
 
 def reference(data: bytes) -> np.ndarray:
@@ -36,10 +31,6 @@ def reference(data: bytes) -> np.ndarray:
     transform = transforms.Compose([transforms.Resize(SIZE), transforms.CenterCrop(SIZE)])
     image = PIL.Image.open(io.BytesIO(data)).convert("RGB")
     return np.asarray(transform(image)).transpose(2, 0, 1)
-
-
-def key(i: int) -> bytes:
-    return hashlib.sha1(f"image {i}".encode()).hexdigest().encode()
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ def test_run_experiment_trains_once_and_reads_back(
     assert first.run_dir.parent == tmp_path / "smoke"
     assert first.snapshots == [0, 2, 4]
 
-    def refuse(self: object, show: bool) -> None:
+    def refuse(self: object, *args: object) -> None:
         raise AssertionError("trained again instead of reading the finished run")
 
     monkeypatch.setattr(wgan.training.run._Loop, "run", refuse)

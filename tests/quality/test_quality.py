@@ -406,3 +406,14 @@ def test_reference_floor_rejects_more_samples_than_images() -> None:
     reference = load_images("digits", image_size=16, split="heldout")
     with pytest.raises(ValueError, match=r"'n_samples' parameter of reference_floor must be in"):
         reference_floor(reference, reference, len(reference) + 1)
+
+
+def test_rank_correlation_is_nan_below_three_pairs_and_spearman_above() -> None:
+    from wgan.quality import rank_correlation
+
+    short = rank_correlation([0.5, 0.2], [3.0, 1.0])
+    assert math.isnan(short.rho) and math.isnan(short.p_value) and short.n == 2
+    assert rank_correlation([1, 2, 3, 4], [10, 20, 30, 45]) == spearman([1, 2, 3, 4],
+                                                                       [10, 20, 30, 45])
+    with pytest.raises(ValueError, match="of equal length and at least 3 long"):
+        rank_correlation([1, 2, 3], [1, 2])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from wgan.book.scales import check_scale
+from wgan.book.scales import DRY_RUN_NOTE, check_scale, dry_run
 from wgan.paths import git_revision
 from wgan.training.device import resolve_device
 
@@ -57,6 +57,12 @@ class Provenance:
     seed : int
     dataset : str, default="none"
         The data the results come from (``digits``, ``lsun``, ``toy: ring of 8 Gaussians``).
+
+    Attributes
+    ----------
+    dry_run : bool
+        Read from ``$WGAN_DRY_RUN`` on creation (:func:`wgan.book.scales.dry_run`); a dry
+        run's record says so in its tag, its line and its box.
     """
 
     scale: str
@@ -64,6 +70,7 @@ class Provenance:
     seed: int
     dataset: str = "none"
     resolved_device: torch.device = field(init=False)
+    dry_run: bool = field(init=False)
     revision: str = field(init=False)
     versions: dict[str, str] = field(init=False)
     started: float = field(init=False)
@@ -71,15 +78,20 @@ class Provenance:
     def __post_init__(self) -> None:
         check_scale(self.scale)
         self.resolved_device = resolve_device(self.device)
+        self.dry_run = dry_run()
         self.revision = git_revision()
         self.versions = package_versions()
         self.started = time.perf_counter()
 
     @property
     def tag(self) -> str:
-        """Short stamp for figures: ``scale quick · digits · cpu · seed 0``."""
+        """Short stamp for figures: ``scale quick · digits · cpu · seed 0``.
+
+        A dry run's stamp starts with ``DRY RUN (not results) · ``.
+        """
+        prefix = "DRY RUN (not results) · " if self.dry_run else ""
         return (
-            f"scale {self.scale} · {self.dataset} · {self.resolved_device.type} · "
+            f"{prefix}scale {self.scale} · {self.dataset} · {self.resolved_device.type} · "
             f"seed {self.seed}"
         )
 
@@ -90,8 +102,9 @@ class Provenance:
     def line(self) -> str:
         """The one-line record."""
         versions = " ".join(f"{k}={v}" for k, v in self.versions.items())
+        prefix = "DRY RUN (counts capped, not results): " if self.dry_run else ""
         return (
-            f"scale={self.scale} dataset={self.dataset} "
+            f"{prefix}scale={self.scale} dataset={self.dataset} "
             f"device={device_description(self.resolved_device)} seed={self.seed} "
             f"commit={self.revision} {versions}"
         )
@@ -100,8 +113,13 @@ class Provenance:
         return self.line()
 
     def rows(self) -> list[tuple[str, str]]:
-        """The record as (field, value) pairs, in the order the provenance box shows them."""
+        """The record as (field, value) pairs, in the order the provenance box shows them.
+
+        A dry run's first row is ``("dry run", DRY_RUN_NOTE)``.
+        """
+        dry = [("dry run", DRY_RUN_NOTE)] if self.dry_run else []
         return [
+            *dry,
             ("scale", self.scale),
             ("data", self.dataset),
             ("device", device_description(self.resolved_device)),
@@ -126,9 +144,11 @@ class Provenance:
             f"<tr><th>wall time</th><td {WALL_TIME_MARKER}>"
             "not known yet: printed by the notebook's last cell</td></tr>"
         )
+        kind, title = (("warning", "Provenance of this page: a dry run, not results")
+                       if self.dry_run else ("note", "Provenance of this page's results"))
         return (
-            '<div class="admonition note wgan-provenance">'
-            '<p class="admonition-title">Provenance of this page\'s results</p>'
+            f'<div class="admonition {kind} wgan-provenance">'
+            f'<p class="admonition-title">{html.escape(title)}</p>'
             f'<table>{body}{wall_time}</table></div>'
         )
 

@@ -9,6 +9,7 @@ Modules, one job each:
 - :mod:`wgan.data.images`   decode one image; the authors' resize + centre crop.
 - :mod:`wgan.data.source`   the interface every dataset implements.
 - :mod:`wgan.data.lsun`     LSUN lmdb records (and the cached key list).
+- :mod:`wgan.data.lsun_sample` a small LSUN-format lmdb of synthetic rooms (tests, dry run).
 - :mod:`wgan.data.folder`   a directory tree of images.
 - :mod:`wgan.data.embedded` scikit-learn's digits, crops of bundled photographs.
 - :mod:`wgan.data.split`    the fixed held-out split.

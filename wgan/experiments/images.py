@@ -29,7 +29,11 @@ Scales (:data:`SCALES`): ``paper`` is the paper's setting (64x64, batch 64, widt
 MLP width 512) on LSUN bedrooms when ``$WGAN_LSUN_ROOT`` names the ``bedroom_train_lmdb``
 directory, for the authors' default of 25 epochs; without LSUN it falls back to the
 embedded digits and :func:`image_data` says so. ``quick`` and ``smoke`` run on the
-embedded digits with smaller images, narrower nets and fewer iterations.
+embedded digits with smaller images, narrower nets and fewer iterations. A dry run
+(:func:`wgan.book.scales.dry_run`) keeps a scale's settings but caps each run to
+:data:`DRY_RUN_ITERS` generator iterations (at ``paper``: one generator step after the
+critic schedule's first 100 critic steps) and the quality measurements to
+:data:`DRY_RUN_IMAGES` images.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from pathlib import Path
 import torch
 
 from wgan.book.provenance import Provenance, provenance
-from wgan.book.scales import check_scale, pick
+from wgan.book.scales import cap, check_scale, dry_run, pick, run_folder
 from wgan.data import load_images
 from wgan.data.split import heldout_size
 from wgan.paths import runs_dir
@@ -55,6 +59,8 @@ LSUN_ROOT_VARIABLE = "WGAN_LSUN_ROOT"
 HIGH_LR = 1e-3  # Figure 4's failed run: 20 times Algorithm 1's alpha, for both nets
 LSUN_BEDROOMS = 3_033_042  # images in bedroom_train (LSUN README)
 PAPER_EPOCHS = 25  # the authors' default --niter, in epochs of critic batches
+DRY_RUN_ITERS = 1  # generator iterations of each run in a dry run
+DRY_RUN_IMAGES = 64  # generated and held-out images per quality measurement in a dry run
 
 
 @dataclass(frozen=True)
@@ -178,11 +184,15 @@ def image_data(scale: str) -> ImageData:
     measurable; no download).
     """
     root = os.environ.get(LSUN_ROOT_VARIABLE)
+    if check_scale(scale) == "paper" and root and dry_run():
+        return ImageData("lsun", root, (
+            f"the LSUN-format lmdb at {LSUN_ROOT_VARIABLE}={root} (a dry run: `make execute "
+            "DRY_RUN=1` writes synthetic rooms there, wgan.data.lsun_sample)"))
     if check_scale(scale) == "paper" and root:
-        return ImageData("lsun", root, f"LSUN bedrooms from ${LSUN_ROOT_VARIABLE}={root}")
+        return ImageData("lsun", root, f"LSUN bedrooms from {LSUN_ROOT_VARIABLE}={root}")
     if scale == "paper":
         return ImageData("digits", None, (
-            f"paper-scale settings on the embedded digits: ${LSUN_ROOT_VARIABLE} is not set, "
+            f"paper-scale settings on the embedded digits: {LSUN_ROOT_VARIABLE} is not set, "
             "so LSUN bedrooms (the paper's data) are not used"))
     return ImageData("digits", None, "embedded digits (scikit-learn), standing in for LSUN")
 
@@ -219,7 +229,8 @@ def image_config(key: str, scale: str, *, seed: int = 0, device: str = "auto") -
     Returns
     -------
     TrainConfig
-        Validated; keeps ``snapshots`` generator snapshots along the run.
+        Validated; keeps ``snapshots`` generator snapshots along the run; in a dry run
+        at most :data:`DRY_RUN_ITERS` generator iterations long.
     """
     if key not in EXPERIMENTS:
         raise ValueError(
@@ -230,6 +241,7 @@ def image_config(key: str, scale: str, *, seed: int = 0, device: str = "auto") -
     iters = settings.generator_iters
     if iters is None:  # the paper's length, on LSUN or on the fallback data alike
         iters = paper_generator_iters(LSUN_BEDROOMS - heldout_size(LSUN_BEDROOMS), settings)
+    iters = cap(iters, DRY_RUN_ITERS)
     common = {
         "generator": experiment.generator,
         "critic": experiment.critic,
@@ -260,8 +272,9 @@ def run_experiment(key: str, scale: str, *, seed: int = 0, device: str = "auto",
                    root: str | Path | None = None) -> RunResult:
     """Train (or read back, or resume) run ``key`` at ``scale``.
 
-    The run lives in ``(root or runs_dir()) / scale / f"{key}-{config_hash}"``
-    (:func:`wgan.training.run.cached_run`), so notebooks asking for the same run share it.
+    The run lives in ``(root or runs_dir()) / run_folder(scale) / f"{key}-{config_hash}"``
+    (:func:`wgan.training.run.cached_run`; the folder is ``paper-dry`` in a dry run of
+    ``paper``), so notebooks asking for the same run share it.
 
     Returns
     -------
@@ -269,7 +282,7 @@ def run_experiment(key: str, scale: str, *, seed: int = 0, device: str = "auto",
     """
     config = image_config(key, scale, seed=seed, device=device)
     parent = Path(root) if root is not None else runs_dir()
-    return cached_run(config, key, root=parent / scale, progress=False)
+    return cached_run(config, key, root=parent / run_folder(scale), progress=False)
 
 
 @dataclass(frozen=True)
@@ -302,11 +315,12 @@ def quality_reference(scale: str) -> QualityReference:
     """The held-out images, sampling floor and digit classifier of the runs at ``scale``.
 
     500 samples per measurement at ``quick`` (50 at ``smoke``, 1,000 at ``paper``) against
-    the held-out split: all 179 held-out digits, or 1,000 held-out images at ``paper``.
+    the held-out split: all 179 held-out digits, or 1,000 held-out images at ``paper``;
+    at most :data:`DRY_RUN_IMAGES` of each in a dry run.
     """
     data, settings = image_data(scale), SCALES[check_scale(scale)]
-    n_samples = pick(scale, smoke=50, quick=500, paper=1000)
-    n_reference = pick(scale, smoke=179, quick=179, paper=1000)
+    n_samples = cap(pick(scale, smoke=50, quick=500, paper=1000), DRY_RUN_IMAGES)
+    n_reference = cap(pick(scale, smoke=179, quick=179, paper=1000), DRY_RUN_IMAGES)
     heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
                           split="heldout")[:n_reference]
     train = load_images(data.dataset, root=data.root, image_size=settings.image_size)
@@ -328,7 +342,7 @@ def scale_summary(scale: str) -> list[tuple[str, str, str]]:
     """
     here, paper = SCALES[check_scale(scale)], SCALES["paper"]
     wgan_here = image_config("wgan-dcgan", scale)
-    wgan_paper = image_config("wgan-dcgan", "paper")
+    paper_iters = paper_generator_iters(LSUN_BEDROOMS - heldout_size(LSUN_BEDROOMS), paper)
     rows = [
         ("data", "LSUN bedrooms, 3 channels", image_data(scale).note),
         ("image size", f"{paper.image_size}x{paper.image_size}",
@@ -337,7 +351,7 @@ def scale_summary(scale: str) -> list[tuple[str, str, str]]:
         ("ngf = ndf", str(paper.width), str(here.width)),
         ("MLP hidden units", str(paper.mlp_hidden), str(here.mlp_hidden)),
         ("noise dimension", str(paper.nz), str(here.nz)),
-        ("generator iterations", f"{wgan_paper.generator_iters:,}",
+        ("generator iterations", f"{paper_iters:,}",
          f"{wgan_here.generator_iters:,}"),
         ("100-iteration critic schedule", "yes", "yes" if here.critic_warmup else "no"),
         ("WGAN: RMSProp lr, c, n_critic", "5e-5, 0.01, 5",

@@ -13,7 +13,8 @@ Both methods train the same networks on the same data through the same loop
   (:func:`wgan.training.gan.gan_baseline_config`: Adam, lr 2e-4, beta1 0.5, one discriminator step
   per generator step), the discriminator being the same MLP with a sigmoid.
 
-The paper gives no sizes, learning rate or length for Figure 2; :data:`SCALES` states ours.
+The paper gives no sizes, learning rate or length for Figure 2; :data:`SCALES` states ours,
+and :func:`mixture_settings` hands them out (capped in a dry run).
 Runs are measured at their generator snapshots with :mod:`wgan.experiments.coverage` by
 :func:`coverage_over_training`.
 
@@ -25,14 +26,14 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import torch
 
-from wgan.book.scales import check_scale
+from wgan.book.scales import cap, check_scale, run_folder
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
 from wgan.paths import runs_dir
 from wgan.theory.toy import ring_means
@@ -101,6 +102,19 @@ SCALES: dict[str, MixtureSettings] = {
 }
 
 
+DRY_RUN_ITERS = 1  # generator iterations of each ring run in a dry run (100 critic steps)
+DRY_RUN_SEEDS = 2  # seeds per method in a dry run (a spread needs two)
+
+
+def mixture_settings(scale: str) -> MixtureSettings:
+    """The :data:`SCALES` entry of ``scale``; in a dry run with its iteration and seed counts
+    capped (:func:`wgan.book.scales.cap`) to :data:`DRY_RUN_ITERS` and :data:`DRY_RUN_SEEDS`.
+    """
+    settings = SCALES[check_scale(scale)]
+    return replace(settings, generator_iters=cap(settings.generator_iters, DRY_RUN_ITERS),
+                   seeds=cap(settings.seeds, DRY_RUN_SEEDS))
+
+
 def mixture_config(
     method: str, scale: str, *, seed: int = 0, device: str = "auto", **overrides: Any
 ) -> TrainConfig:
@@ -111,7 +125,7 @@ def mixture_config(
     method : {"wgan", "gan"}
         Algorithm 1, or the GAN baseline of the image experiments.
     scale : {"smoke", "quick", "paper"}
-        Picks the :data:`SCALES` entry.
+        Picks the settings (:func:`mixture_settings`).
     seed : int, default=0
     device : str, default="auto"
     **overrides
@@ -128,7 +142,7 @@ def mixture_config(
             f"The 'method' parameter of mixture_config must be one of "
             f"{', '.join(map(repr, METHODS))}. Got {method!r} instead."
         )
-    settings = SCALES[check_scale(scale)]
+    settings = mixture_settings(scale)
     iters = overrides.get("generator_iters", settings.generator_iters)
     every = max(1, iters // settings.snapshots)
     common: dict[str, Any] = {
@@ -154,19 +168,20 @@ def mixture_config(
 
 
 def seeds_of(scale: str, seed: int = 0) -> list[int]:
-    """The seeds of the main runs at ``scale``: ``seed, seed + 1, ...``, ``SCALES[scale].seeds``
-    of them."""
-    return list(range(seed, seed + SCALES[check_scale(scale)].seeds))
+    """The seeds of the main runs at ``scale``: ``seed, seed + 1, ...``,
+    ``mixture_settings(scale).seeds`` of them."""
+    return list(range(seed, seed + mixture_settings(scale).seeds))
 
 
 def ablation_iters(scale: str) -> int:
     """Generator iterations of the ablation runs: three times the main runs'."""
-    return 3 * SCALES[check_scale(scale)].generator_iters
+    return 3 * mixture_settings(scale).generator_iters
 
 
 def ablation_seeds(scale: str, seed: int = 0) -> list[int]:
-    """Seeds of the ablation runs: ``seed`` alone below the paper scale, every seed at it."""
-    return seeds_of(scale, seed) if check_scale(scale) == "paper" else [seed]
+    """Seeds of the ablation runs: ``seed`` alone below the paper scale (and in a dry run),
+    every seed at it."""
+    return cap(seeds_of(scale, seed), 1) if check_scale(scale) == "paper" else [seed]
 
 
 def ring_runs(
@@ -192,12 +207,14 @@ def run_mixture(
 ) -> RunResult:
     """Train (or read back, or resume) one ring run; see :func:`mixture_config`.
 
-    The run lives in ``(root or runs_dir()) / scale / f"mixture-{method}-{config_hash}"``
+    The run lives in ``(root or runs_dir()) / run_folder(scale) /
+    f"mixture-{method}-{config_hash}"`` (``paper-dry`` in a dry run of ``paper``)
     (:func:`wgan.training.run.cached_run`), so re-executing the notebook reuses it.
     """
     config = mixture_config(method, scale, seed=seed, device=device, **overrides)
     parent = Path(root) if root is not None else runs_dir()
-    return cached_run(config, f"mixture-{method}", root=parent / scale, progress=False)
+    return cached_run(config, f"mixture-{method}", root=parent / run_folder(scale),
+                      progress=False)
 
 
 def balanced_ring_sample(

@@ -32,13 +32,13 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 import torch
 
-from wgan.book.scales import check_scale
+from wgan.book.scales import cap, check_scale, run_folder
 from wgan.experiments.images import image_config, image_data
 from wgan.experiments.mixture import balanced_ring_sample, coverage_over_training
 from wgan.paths import runs_dir
@@ -135,6 +135,21 @@ SCALES: dict[str, MomentumSettings] = {
 }
 
 
+DRY_RUN_ITERS = 1  # generator iterations of each ring run in a dry run (image runs: images')
+DRY_RUN_LRS = 1  # learning rates in a dry run: Algorithm 1's alpha only
+DRY_RUN_SEEDS = 1  # seeds per setting in a dry run
+
+
+def momentum_settings(scale: str) -> MomentumSettings:
+    """The :data:`SCALES` entry of ``scale``; in a dry run with the ring runs' length, the
+    learning rates and the seeds capped (:func:`wgan.book.scales.cap`): the image runs
+    take their length from :func:`wgan.experiments.images.image_config`, capped there.
+    """
+    settings = SCALES[check_scale(scale)]
+    return replace(settings, ring_iters=cap(settings.ring_iters, DRY_RUN_ITERS),
+                   lrs=cap(settings.lrs, DRY_RUN_LRS), seeds=cap(settings.seeds, DRY_RUN_SEEDS))
+
+
 def momentum_config(
     dataset: str, optimizer: str, lr: float, scale: str, *, seed: int = 0, device: str = "auto"
 ) -> TrainConfig:
@@ -166,7 +181,7 @@ def momentum_config(
             f"The 'optimizer' parameter of momentum_config must be one of "
             f"{', '.join(map(repr, _BY_KEY))}. Got {optimizer!r} instead."
         )
-    settings, choice = SCALES[check_scale(scale)], _BY_KEY[optimizer]
+    settings, choice = momentum_settings(scale), _BY_KEY[optimizer]
     if dataset == "ring8":
         iters = settings.ring_iters
         base = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", nz=2,
@@ -226,7 +241,7 @@ def sweep_runs(
     ``keys`` holds the run's :data:`RUN_KEYS` values; the order is the one
     :func:`run_sweep` trains them in (dataset, optimizer, learning rate, seed).
     """
-    settings = SCALES[check_scale(scale)]
+    settings = momentum_settings(scale)
     return [
         (f"momentum-{dataset}-{choice.key}",
          {"dataset": dataset, "optimizer": choice.key, "lr": lr, "seed": run_seed},
@@ -247,16 +262,18 @@ def run_sweep(
     scale : {"smoke", "quick", "paper"}
     device : str, default="auto"
     seed : int, default=0
-        First seed; the runs use ``seed, seed + 1, ...`` (``SCALES[scale].seeds`` of them).
+        First seed; the runs use ``seed, seed + 1, ...`` (``momentum_settings(scale).seeds``
+        of them).
     datasets : tuple of str, default=("ring8", "images")
     root : str or pathlib.Path or None, default=None
-        Parent of the run directories; ``runs_dir() / scale`` when ``None``.
+        Parent of the run directories; ``runs_dir() / run_folder(scale)`` when ``None``
+        (``paper-dry`` in a dry run of ``paper``).
 
     Returns
     -------
     Sweep
     """
-    parent = Path(root) if root is not None else runs_dir() / scale
+    parent = Path(root) if root is not None else runs_dir() / run_folder(scale)
     rows, frames, results = [], [], {}
     for name, keys, config in sweep_runs(scale, device=device, seed=seed, datasets=datasets):
         result = cached_run(config, name, root=parent, progress=False)

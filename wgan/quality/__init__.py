@@ -18,7 +18,7 @@ rank correlation:
 """
 
 from wgan.quality.along_run import quality_along_run, reference_floor
-from wgan.quality.correlation import RankCorrelation, curve_at, spearman
+from wgan.quality.correlation import RankCorrelation, curve_at, rank_correlation, spearman
 from wgan.quality.digits import DigitScores, digit_classifier, digit_scores, labelled_digits
 from wgan.quality.pixel import as_pixels, pixel_w1
 
@@ -32,6 +32,7 @@ __all__ = [
     "labelled_digits",
     "pixel_w1",
     "quality_along_run",
+    "rank_correlation",
     "reference_floor",
     "spearman",
 ]

@@ -87,6 +87,23 @@ def spearman(x: ArrayLike, y: ArrayLike) -> RankCorrelation:
     return RankCorrelation(float(result.statistic), float(result.pvalue), int(a.size))
 
 
+def rank_correlation(x: ArrayLike, y: ArrayLike) -> RankCorrelation:
+    """:func:`spearman`, or NaN for fewer than 3 pairs: too few snapshots to rank.
+
+    A run that diverged in its first snapshot interval, or a dry run's runs of one
+    generator iteration (snapshots before and after it), leave two points or fewer.
+
+    Parameters
+    ----------
+    x, y : array-like of shape (n,)
+        Paired, finite values.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 1 and a.shape == np.shape(y) and a.size < 3:
+        return RankCorrelation(math.nan, math.nan, int(a.size))
+    return spearman(x, y)
+
+
 def curve_at(
     metrics: pd.DataFrame, column: str, iterations: Sequence[int], width: int
 ) -> np.ndarray:

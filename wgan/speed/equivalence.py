@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wgan.book.scales import cap
 from wgan.training.config import TrainConfig
 
 
@@ -156,6 +157,10 @@ CURVE_SEEDS: dict[str, int] = {"smoke": 3, "quick": 3, "paper": 5}
 """Seeds of each of the two sets of curves, per scale."""
 
 
+DRY_RUN_ITERS = 2  # generator iterations of each curve in a dry run
+DRY_RUN_SEEDS = 2  # seeds per path in a dry run (a seed-to-seed distance needs two)
+
+
 def curve_runs(
     scale: str, *, seed: int = 0, device: str = "auto"
 ) -> dict[str, tuple[TrainConfig, list[int]]]:
@@ -163,7 +168,9 @@ def curve_runs(
 
     ``"speed-float32"`` runs in float32, contiguous, uncompiled; ``"speed-fast"`` in
     bfloat16 autocast with channels-last, the fast path with the most rounding. Both run
-    the seeds ``seed, seed + 1, ...`` (:data:`CURVE_SEEDS`).
+    the seeds ``seed, seed + 1, ...`` (:data:`CURVE_SEEDS`). A dry run
+    (:func:`wgan.book.scales.cap`) caps the iterations and the seeds to
+    :data:`DRY_RUN_ITERS` and :data:`DRY_RUN_SEEDS`.
 
     Parameters
     ----------
@@ -176,9 +183,11 @@ def curve_runs(
             f"The 'scale' parameter of curve_runs must be one of "
             f"{', '.join(map(repr, CURVE_SIZES))}. Got {scale!r} instead."
         )
+    sizes = CURVE_SIZES[scale]
     config = TrainConfig(dataset="digits", critic_warmup=False, device=device,
-                         sample_every=10_000, **CURVE_SIZES[scale])
-    seeds = [seed + i for i in range(CURVE_SEEDS[scale])]
+                         sample_every=10_000, **{**sizes, "generator_iters": cap(
+                             sizes["generator_iters"], DRY_RUN_ITERS)})
+    seeds = [seed + i for i in range(cap(CURVE_SEEDS[scale], DRY_RUN_SEEDS))]
     return {
         "speed-float32": (config.replace(precision="float32", channels_last=False,
                                          compile="off").validate(), seeds),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wgan.book.scales import check_scale
+from wgan.book.scales import run_folder
 from wgan.experiments.images import EXPERIMENTS, image_config
 from wgan.experiments.lipschitz_runs import lipschitz_runs
 from wgan.experiments.mixture import ring_runs
@@ -81,7 +81,7 @@ class RegisteredRun:
         variants of a run).
     config : TrainConfig
     run_dir : pathlib.Path
-        ``<root>/<scale>/<name>-<config hash>``.
+        ``<root>/<scale>/<name>-<config hash>`` (``<scale>-dry`` in a dry run).
     chapters : tuple of str
         The notebooks (``NN_topic``) that read the run.
     """
@@ -117,7 +117,7 @@ def registry(
     list of RegisteredRun
         A run read by several chapters appears once, with all of them.
     """
-    parent = Path(root if root is not None else runs_dir()) / check_scale(scale)
+    parent = Path(root if root is not None else runs_dir()) / run_folder(scale)
     found: dict[Path, RegisteredRun] = {}
     for source in SOURCES:
         for name, config, chapters in source(scale, seed, device):

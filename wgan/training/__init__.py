@@ -5,6 +5,7 @@
 - :mod:`wgan.training.algorithm1`  Algorithm 1, one step at a time.
 - :mod:`wgan.training.gan`         the standard-GAN baseline (-log D trick).
 - :mod:`wgan.training.run`         the loop: metrics, samples, snapshots, checkpoints, resume.
+- :mod:`wgan.training.watch`       TensorBoard event files of a run (optional package).
 - :mod:`wgan.training.checkpoint`  atomic files.
 - :mod:`wgan.training.batches`     endless streams of real batches (images or toy samples).
 - :mod:`wgan.training.instrument`  the cosine between an optimizer's update and the gradient.

@@ -10,6 +10,8 @@ the finished one at once (or resumes an interrupted one). A run directory holds:
     checkpoint.pt        both nets, both optimizers, counters, RNG states, config, git SHA
     samples/iter_NNNNNNN.png      grids from a fixed noise batch (image data only)
     snapshots/generator_NNNNNNN.pt  generator weights every ``snapshot_every`` iterations
+    events.out.tfevents.*         TensorBoard: every metrics column, every grid
+                                  (:mod:`wgan.training.watch`; when tensorboard is installed)
 
 Crash safety: files are replaced atomically (:mod:`wgan.training.checkpoint`); a metrics row is
 written before the checkpoint that covers it, and a resumed run first cuts the metrics
@@ -61,6 +63,8 @@ from wgan.training.device import resolve_device
 from wgan.training.fast import autocast, prepare_models, resolve_speed
 from wgan.training.instrument import COSINE_COLUMNS, UpdateCosine
 from wgan.training.models import build_generator, build_models
+from wgan.training.watch import ScalarWriter, open_writer, write_grid, write_row
+from wgan.training.watch import wanted as tensorboard_wanted
 
 READ_ONLY_VARIABLE = "WGAN_RUNS_READ_ONLY"
 CONFIG_NAME = "config.json"
@@ -203,6 +207,7 @@ def load_run(run_dir: str | Path, *, allow_unfinished: bool = False) -> RunResul
 def train(
     config: TrainConfig, run_dir: str | Path, *, progress: bool | None = None,
     stop: Callable[[], bool] | None = None,
+    tensorboard: bool | None = None,
 ) -> RunResult:
     """Run Algorithm 1 (or the GAN baseline) for ``config.generator_iters`` iterations.
 
@@ -231,6 +236,11 @@ def train(
         checkpoint at once (covering every metrics row written) and returns, leaving the
         run to be resumed. A scheduler's signal handler sets what it reads (e.g.
         :mod:`wgan.sweep.task`); the loop knows nothing of schedulers.
+    tensorboard : bool or None, default=None
+        Write TensorBoard event files into ``run_dir``; ``None``: when the ``tensorboard``
+        package is installed, unless ``$WGAN_TENSORBOARD=0``
+        (:func:`wgan.training.watch.wanted`). Not part of the config: watching a run
+        does not change it.
 
     Returns
     -------
@@ -241,23 +251,24 @@ def train(
     Raises
     ------
     ValueError
-        For an invalid config, a run directory holding something else, or data that
-        cannot be loaded.
+        For an invalid config, a run directory holding something else, data that
+        cannot be loaded, or ``tensorboard=True`` without the package.
     """
     config.validate()
+    watch = tensorboard_wanted(tensorboard)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     with _locked(run_dir):
         _claim(run_dir, config)
         if _read_status(run_dir).get("status") not in ("finished", "diverged"):
             show = sys.stderr.isatty() if progress is None else progress
-            _Loop(config, run_dir).run(show, stop)
+            _Loop(config, run_dir).run(show, watch, stop)
     return load_run(run_dir, allow_unfinished=stop is not None)
 
 
 def cached_run(
     config: TrainConfig, name: str, root: str | Path | None = None, *,
-    progress: bool | None = None,
+    progress: bool | None = None, tensorboard: bool | None = None,
 ) -> RunResult:
     """The run of ``config`` in ``(root or runs_dir()) / f"{name}-{config_hash(config)}"``.
 
@@ -271,7 +282,7 @@ def cached_run(
         Readable prefix of the directory name, e.g. ``"fig4-dcgan"``.
     root : str or pathlib.Path or None, default=None
         Parent directory; :func:`wgan.paths.runs_dir` when ``None``.
-    progress : bool or None, default=None
+    progress, tensorboard : bool or None, default=None
         See :func:`train`.
 
     With ``$WGAN_RUNS_READ_ONLY=1`` nothing trains: a run that has not finished raises
@@ -287,7 +298,7 @@ def cached_run(
     run_dir = Path(root if root is not None else runs_dir()) / f"{name}-{config_hash(config)}"
     if os.environ.get(READ_ONLY_VARIABLE) == "1":
         return _read_only(run_dir)
-    return train(config, run_dir, progress=progress)
+    return train(config, run_dir, progress=progress, tensorboard=tensorboard)
 
 
 def _read_only(run_dir: Path) -> RunResult:
@@ -430,63 +441,81 @@ class _Loop:
         atomic_write(_snapshot_path(self.run_dir, self.gen_iter),
                      lambda file: torch.save(state, file))
 
-    def _save_samples(self) -> None:
-        from torchvision.utils import save_image  # torchvision takes seconds to import
+    def _save_samples(self, writer: ScalarWriter | None) -> None:
+        from torchvision.utils import make_grid, save_image  # torchvision: seconds to import
 
         self.generator.eval()
         with torch.no_grad():
             images = self.generator(self.fixed_noise).float().cpu()
         self.generator.train()
+        grid = make_grid(images, nrow=8, normalize=True, value_range=(-1.0, 1.0))
         path = self.run_dir / SAMPLES_DIR / f"iter_{self.gen_iter:07d}.png"
-        atomic_write(path, lambda file: save_image(
-            images, file, format="png", nrow=8, normalize=True, value_range=(-1.0, 1.0)))
+        atomic_write(path, lambda file: save_image(grid, file, format="png"))
+        if writer is not None:
+            write_grid(writer, grid, self.gen_iter)
 
     # ------------------------------------------------------------ the loop
-    def run(self, show_progress: bool, stop: Callable[[], bool] | None = None) -> None:
+    def run(self, show_progress: bool, tensorboard: bool,
+            stop: Callable[[], bool] | None = None) -> None:
         config, run_dir = self.config, self.run_dir
         self._resume()
         metrics_path = run_dir / METRICS_NAME
         _truncate_metrics(metrics_path, self.gen_iter)
         atomic_write_json(run_dir / STATUS_NAME, self._status("running"))
-        is_image = len(self.sample_shape) == 3
         if config.snapshot_every and self.gen_iter == 0:
             self._save_snapshot()
         bar = tqdm(total=config.generator_iters, initial=self.gen_iter, disable=not show_progress,
                    desc=run_dir.name, unit="it", dynamic_ncols=True)
+        writer = open_writer(run_dir, self.gen_iter + 1) if tensorboard else None
+        try:
+            with bar, open(metrics_path, "a") as metrics:
+                finished = self._loop(bar, metrics, writer, stop)
+        finally:
+            if writer is not None:
+                writer.close()
+        if finished:
+            atomic_write_json(run_dir / STATUS_NAME, self._status("finished"))
+
+    def _loop(self, bar: tqdm, metrics: Any, writer: ScalarWriter | None,
+              stop: Callable[[], bool] | None) -> bool:
+        """Generator iterations until the end; ``False`` when the run diverged or was stopped."""
+        config, run_dir = self.config, self.run_dir
+        is_image = len(self.sample_shape) == 3
         start = time.perf_counter() - self.elapsed
-        with bar, open(metrics_path, "a") as metrics:
-            while self.gen_iter < config.generator_iters:
-                values = self._iteration()
-                self.elapsed = time.perf_counter() - start
-                bad = [name for name, value in values.items() if not math.isfinite(value)]
-                if bad:
-                    atomic_write_json(run_dir / STATUS_NAME, self._status(
-                        "diverged", losses=bad, values={k: repr(v) for k, v in values.items()},
-                        message=(f"Training diverged at generator iteration {self.gen_iter}: "
-                                 f"non-finite {', '.join(bad)}. The last good checkpoint is "
-                                 "kept; lower the learning rates or use RMSProp."),
-                    ))
-                    return
-                row = {"gen_iter": self.gen_iter, "critic_iters_total": self.critic_iters_total,
-                       **values, "wall_time": round(self.elapsed, 4)}
-                metrics.write(json.dumps(row) + "\n")
-                metrics.flush()
-                bar.update(1)
-                bar.set_postfix_str(f"{self.columns[0]}={values[self.columns[0]]:.4g}",
-                                    refresh=False)
-                last = self.gen_iter == config.generator_iters
-                if config.snapshot_every and self.gen_iter % config.snapshot_every == 0:
-                    self._save_snapshot()
-                if is_image and (self.gen_iter % config.sample_every == 0 or last):
-                    self._save_samples()
-                if self.gen_iter % config.checkpoint_every == 0 or last:
+        while self.gen_iter < config.generator_iters:
+            values = self._iteration()
+            self.elapsed = time.perf_counter() - start
+            bad = [name for name, value in values.items() if not math.isfinite(value)]
+            if bad:
+                atomic_write_json(run_dir / STATUS_NAME, self._status(
+                    "diverged", losses=bad, values={k: repr(v) for k, v in values.items()},
+                    message=(f"Training diverged at generator iteration {self.gen_iter}: "
+                             f"non-finite {', '.join(bad)}. The last good checkpoint is "
+                             "kept; lower the learning rates or use RMSProp."),
+                ))
+                return False
+            row = {"gen_iter": self.gen_iter, "critic_iters_total": self.critic_iters_total,
+                   **values, "wall_time": round(self.elapsed, 4)}
+            metrics.write(json.dumps(row) + "\n")
+            metrics.flush()
+            if writer is not None:
+                write_row(writer, row, self.gen_iter)
+            bar.update(1)
+            bar.set_postfix_str(f"{self.columns[0]}={values[self.columns[0]]:.4g}",
+                                refresh=False)
+            last = self.gen_iter == config.generator_iters
+            if config.snapshot_every and self.gen_iter % config.snapshot_every == 0:
+                self._save_snapshot()
+            if is_image and (self.gen_iter % config.sample_every == 0 or last):
+                self._save_samples(writer)
+            if self.gen_iter % config.checkpoint_every == 0 or last:
+                self._save_checkpoint()
+            if stop is not None and not last and stop():
+                if self.checkpoint_gen_iter != self.gen_iter:
                     self._save_checkpoint()
-                if stop is not None and not last and stop():
-                    if self.checkpoint_gen_iter != self.gen_iter:
-                        self._save_checkpoint()
-                    atomic_write_json(run_dir / STATUS_NAME, self._status("running"))
-                    return
-        atomic_write_json(run_dir / STATUS_NAME, self._status("finished"))
+                atomic_write_json(run_dir / STATUS_NAME, self._status("running"))
+                return False
+        return True
 
 
 # ---------------------------------------------------------------- helpers on the directory
