@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.book.scales import pick
+from wgan.book.scales import cap, pick, run_folder
 from wgan.experiments.lipschitz import critic_gradients
 from wgan.experiments.mixture import (
     coverage_over_training,
@@ -83,13 +83,14 @@ def clip_sweep_config(clip_value: float, scale: str, *, generator_iters: int, se
 
 
 def ring_iters(scale: str) -> int:
-    """Generator iterations of every run of the chapter (shorter than chapter 3's at quick)."""
-    return pick(scale, smoke=20, quick=1000, paper=20_000)
+    """Generator iterations of every run of the chapter (shorter than chapter 3's at quick;
+    one in a dry run, :func:`wgan.book.scales.cap`)."""
+    return pick(scale, smoke=20, quick=1000, paper=cap(20_000, 1))
 
 
 def ring_seeds(scale: str, seed: int = 0) -> list[int]:
-    """The seeds of the side-by-side runs: ``seed``, ``seed + 1``, ..."""
-    return list(range(seed, seed + pick(scale, smoke=2, quick=5, paper=10)))
+    """The seeds of the side-by-side runs: ``seed``, ``seed + 1``, ... (two in a dry run)."""
+    return list(range(seed, seed + pick(scale, smoke=2, quick=5, paper=cap(10, 2))))
 
 
 def side_by_side_configs(scale: str, *, seed: int = 0, device: str = "auto"
@@ -120,9 +121,9 @@ def lipschitz_runs(scale: str, *, seed: int = 0, device: str = "auto"
 
 def run(config: TrainConfig, name: str, scale: str, root: str | Path | None = None
         ) -> RunResult:
-    """Train (or read back, or resume) a run in ``(root or runs_dir()) / scale``."""
+    """Train (or read back, or resume) a run in ``(root or runs_dir()) / run_folder(scale)``."""
     parent = Path(root) if root is not None else runs_dir()
-    return cached_run(config, name, root=parent / scale, progress=False)
+    return cached_run(config, name, root=parent / run_folder(scale), progress=False)
 
 
 def trained_critic(result: RunResult) -> torch.nn.Module:
