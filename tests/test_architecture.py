@@ -21,12 +21,13 @@ ALLOWED: dict[str, set[str]] = {
     "quality": {"theory", "data", "training"},
     "book": {"theory", "data", "training", "quality"},
     "experiments": {"theory", "data", "training", "quality", "book"},
-    "speed": {"data", "training"},
+    "speed": {"data", "training", "book"},
     "sweep": {"theory", "data", "training", "quality", "book", "experiments", "speed"},
 }
 """Subpackage -> the subpackages it may import. ``training`` knows neither experiments nor
-the book; ``theory`` and ``data`` import no other subpackage; nothing imports ``sweep`` but
-the command line (the training loop never knows it runs in a sweep)."""
+the book; ``theory`` and ``data`` import no other subpackage; ``speed`` takes its per-scale
+sizes from the book's scales, as the experiments do; nothing imports ``sweep`` but the
+command line (the training loop never knows it runs in a sweep)."""
 
 FACE = {"cli", "__main__", "paths"}
 """Top-level modules: the package's face. Only ``paths`` may be imported from a subpackage."""
