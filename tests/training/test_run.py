@@ -17,7 +17,6 @@ import torch
 from PIL import Image
 
 import wgan.training.run
-from wgan.training.batches import TensorBatches
 from wgan.training.checkpoint import load_checkpoint
 from wgan.training.config import TrainConfig
 from wgan.training.run import METRIC_COLUMNS, cached_run, config_hash, load_run, train
@@ -233,16 +232,9 @@ def test_progress_bar_quiet_when_stderr_is_not_a_terminal(
 
 
 def test_image_run_writes_grids_and_checkpoints(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tiny_image_config: TrainConfig
 ) -> None:
-    images = torch.randint(0, 256, (32, 1, 16, 16), dtype=torch.uint8,
-                           generator=torch.Generator().manual_seed(0))
-    monkeypatch.setattr(wgan.training.run, "real_batches", lambda config, device: TensorBatches(
-        images, config.batch_size, device, config.seed))
-    config = TrainConfig(dataset="digits", image_size=16, ngf=4, ndf=4, nz=4, batch_size=8,
-                         critic_warmup=False, n_critic=1, generator_iters=4, sample_every=2,
-                         checkpoint_every=2)
-    result = train(config, tmp_path / "run")
+    result = train(tiny_image_config, tmp_path / "run")
     assert sorted(p.name for p in (result.run_dir / "samples").iterdir()) == [
         "iter_0000002.png", "iter_0000004.png"]
     with Image.open(result.run_dir / "samples" / "iter_0000004.png") as grid:

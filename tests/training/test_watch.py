@@ -11,7 +11,6 @@ import torch
 
 import wgan.training.run
 import wgan.training.watch
-from wgan.training.batches import TensorBatches
 from wgan.training.config import TrainConfig
 from wgan.training.run import METRIC_COLUMNS, train
 from wgan.training.watch import SAMPLES_TAG, SCALAR_PREFIX, TENSORBOARD_VARIABLE, wanted
@@ -57,16 +56,9 @@ def test_every_metrics_column_is_a_scalar_at_every_iteration(tmp_path: Path) -> 
 
 
 def test_image_run_writes_its_sample_grids_as_images(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tiny_image_config: TrainConfig
 ) -> None:
-    images = torch.randint(0, 256, (32, 1, 16, 16), dtype=torch.uint8,
-                           generator=torch.Generator().manual_seed(0))
-    monkeypatch.setattr(wgan.training.run, "real_batches", lambda config, device: TensorBatches(
-        images, config.batch_size, device, config.seed))
-    config = TrainConfig(dataset="digits", image_size=16, ngf=4, ndf=4, nz=4, batch_size=8,
-                         critic_warmup=False, n_critic=1, generator_iters=4, sample_every=2,
-                         checkpoint_every=2)
-    result = train(config, tmp_path / "run", tensorboard=True)
+    result = train(tiny_image_config, tmp_path / "run", tensorboard=True)
     grids = read_events(result.run_dir).Images(SAMPLES_TAG)
     assert [grid.step for grid in grids] == [2, 4]
     assert (grids[0].width, grids[0].height) == (8 * 18 + 2, 8 * 18 + 2)  # as the PNG grid
