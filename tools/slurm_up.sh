@@ -38,7 +38,19 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
 if [ "${1:-up}" = down ]; then stop; exit 0; fi
 if [ "$(id -u)" != 0 ]; then echo "slurm: tools/slurm_up.sh needs root" >&2; exit 1; fi
 
-if sinfo -h -o %T 2>/dev/null | grep -q idle; then echo "slurm: already up"; exit 0; fi
+# A cluster is reused only when it is this script's: an idle node, and accounting that knows
+# the cluster wgan-ci (a cluster left by something else, or without slurmdbd, reports every
+# job's state as unknown). Anything else running is stopped and started afresh.
+if sinfo -h -o %T 2>/dev/null | grep -q idle && pgrep -x slurmdbd >/dev/null \
+    && sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx wgan-ci; then
+  echo "slurm: already up"; exit 0
+fi
+if pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || pgrep -x slurmdbd >/dev/null
+then
+  stop
+  for daemon in slurmctld slurmd slurmdbd; do pkill -x "$daemon" 2>/dev/null || true; done
+  sleep 1
+fi
 
 start=$(date +%s)
 if ! command -v slurmctld >/dev/null || ! command -v slurmdbd >/dev/null \
