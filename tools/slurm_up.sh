@@ -21,6 +21,15 @@ stop() {
   done
   if [ -f /run/mysqld/mysqld.pid ]; then kill "$(cat /run/mysqld/mysqld.pid)" 2>/dev/null || true; fi
   if [ -f /run/munge/munged.pid ]; then kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true; fi
+  # wait until they are gone, so that a start right after this one starts them afresh
+  for _ in $(seq 30); do
+    running=0
+    for daemon in slurmctld slurmd slurmdbd mariadbd munged; do
+      if pgrep -x "$daemon" >/dev/null; then running=1; fi
+    done
+    if [ "$running" = 0 ]; then break; fi
+    sleep 1
+  done
   echo "slurm: stopped"
 }
 
@@ -47,9 +56,8 @@ if sinfo -h -o %T 2>/dev/null | grep -q idle && pgrep -x slurmdbd >/dev/null \
 fi
 if pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || pgrep -x slurmdbd >/dev/null
 then
-  stop
   for daemon in slurmctld slurmd slurmdbd; do pkill -x "$daemon" 2>/dev/null || true; done
-  sleep 1
+  stop
 fi
 
 start=$(date +%s)
