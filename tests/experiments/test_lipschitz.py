@@ -93,14 +93,25 @@ def test_ring_family_distance_is_the_chord_of_the_rotation() -> None:
         ring_family([0.5], n_reference=10)
 
 
-def test_digit_family_distance_grows_with_the_noise() -> None:
+def test_digit_family_w1_is_the_exact_distance_between_samples() -> None:
     digits = torch.rand(50, 1, 4, 4) * 2 - 1
-    pairs = digit_family(digits, [0.05, 0.5], n_reference=50)
+
+    def shifted(by: float):
+        def sample(n: int, generator: torch.Generator) -> torch.Tensor:
+            return digits[torch.randint(len(digits), (n,), generator=generator)] + by
+        return sample
+
+    pairs = digit_family(digits, {"same": shifted(0.0), "shifted": shifted(0.5)},
+                         n_reference=50)
+    assert [p.name for p in pairs] == ["same", "shifted"]
+    # a constant shift of every one of the 16 pixels by 0.5 moves each image by 2.0; the
+    # "same" pair only differs by which images the two samples of 50 drew
+    assert pairs[1].w == pytest.approx(2.0, abs=0.6)
     assert pairs[0].w < pairs[1].w
     with pytest.raises(ValueError, match="'digits' parameter of digit_family"):
-        digit_family(digits.to(torch.uint8), [0.1], n_reference=5)
-    with pytest.raises(ValueError, match="'noise_stds' parameter of digit_family"):
-        digit_family(digits, [-0.1], n_reference=5)
+        digit_family(digits.to(torch.uint8), {"same": shifted(0.0)}, n_reference=5)
+    with pytest.raises(ValueError, match="'fakes' parameter of digit_family"):
+        digit_family(digits, {}, n_reference=5)
 
 
 def test_steps_to_fraction_on_known_histories() -> None:

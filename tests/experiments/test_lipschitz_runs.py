@@ -9,10 +9,17 @@ import pytest
 import torch
 from torch import nn
 
+from wgan.experiments.images import LSUN_ROOT_VARIABLE, image_config
 from wgan.experiments.lipschitz_runs import (
+    CLIP_SWEEP,
     clip_sweep_config,
-    final_measures,
+    digit_config,
+    digit_measures,
+    digit_reference,
+    generated_digit_family,
+    lipschitz_runs,
     ring_config,
+    ring_measures,
     run,
     trained_critic,
 )
@@ -34,17 +41,80 @@ def test_only_the_constraint_and_its_procedure_change() -> None:
 
 
 @pytest.mark.parametrize("method", ["gp", "sn"])
-def test_final_measures_of_a_tiny_run(tmp_path: Path, method: str) -> None:
+def test_ring_measures_of_a_tiny_run(tmp_path: Path, method: str) -> None:
     config = ring_config(method, "smoke", generator_iters=6, device="cpu")
     result = run(config, f"tiny-{method}", "smoke", root=tmp_path)
     critic = trained_critic(result)
     if method == "sn":
         assert any(nn.utils.parametrize.is_parametrized(m) for m in critic.modules())
     reference = balanced_ring_sample(10, torch.Generator().manual_seed(0))
-    curve, final = final_measures(result, reference, n=80, min_samples=2, window=3)
+    curve, final = ring_measures(result, reference, n=80, min_samples=2, window=3)
     assert list(curve["gen_iter"]) == result.snapshots
     assert 0 <= final["modes"] <= 8 and final["w1"] > 0
     assert final["grad_norm_p10"] <= final["grad_norm_median"] <= final["grad_norm_p90"]
     estimate = result.metrics["w_estimate"].tail(3).mean()
     assert final["k"] == pytest.approx(estimate / final["w1"])
     assert math.isnan(final["first_full"]) or final["first_full"] in result.snapshots
+
+
+@pytest.mark.parametrize("scale", ["smoke", "quick", "paper"])
+def test_digit_runs_differ_from_chapter_4s_in_the_critic_and_constraint_only(
+        scale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(LSUN_ROOT_VARIABLE, "/nonexistent/bedroom_train_lmdb")
+    chapter_4 = image_config("wgan-dcgan", scale)
+    clip = digit_config("clip", scale)
+    gp, sn = digit_config("gp", scale), digit_config("sn", scale)
+    assert clip.dataset == "digits" and clip.data_root is None  # even with LSUN set
+    assert clip.critic == gp.critic == "dcgan_nobn"
+    assert (clip.image_size, clip.batch_size, clip.ngf, clip.critic_warmup) == (
+        chapter_4.image_size, chapter_4.batch_size, chapter_4.ngf, chapter_4.critic_warmup)
+    assert (gp.lipschitz, gp.optimizer_d, gp.critic_warmup) == ("gp", "adam", False)
+    assert sn.replace(lipschitz="gp") == gp
+    assert digit_config("clip", scale, clip_value=0.1).replace(clip_value=0.01) == clip
+    with pytest.raises(ValueError, match="'method' parameter of digit_config"):
+        digit_config("gan", scale)
+
+
+def test_the_registry_gets_every_digit_run_once() -> None:
+    runs = [(name, config) for name, config in lipschitz_runs("smoke")
+            if name.startswith("lipschitz-digits")]
+    distinct = {(name, repr(config)) for name, config in runs}
+    assert len(distinct) == 3 + len(CLIP_SWEEP) - 1  # the sweep's c = 0.01 is the clip run
+    assert {c.clip_value for name, c in runs if name == "lipschitz-digits-clip"} == set(CLIP_SWEEP)
+    assert {name for name, _ in runs} == {f"lipschitz-digits-{m}" for m in ("clip", "gp", "sn")}
+
+
+@pytest.fixture(scope="module")
+def tiny_digit_run(tmp_path_factory: pytest.TempPathFactory):
+    config = digit_config("gp", "smoke", device="cpu").replace(generator_iters=3,
+                                                                snapshot_every=1)
+    return run(config, "tiny-digits-gp", "smoke", root=tmp_path_factory.mktemp("runs"))
+
+
+def test_digit_measures_of_a_tiny_run(tiny_digit_run) -> None:
+    result = tiny_digit_run
+    curve, final = digit_measures(result, digit_reference("smoke"), width=1, window=2)
+    assert list(curve["gen_iter"]) == result.snapshots == [0, 1, 2, 3]
+    assert final["pixel_w1"] == curve["pixel_w1"].iloc[-1] > 0
+    assert 0 <= final["classes"] <= 10
+    assert final["grad_norm_p10"] <= final["grad_norm_median"] <= final["grad_norm_p90"]
+    estimate = result.metrics["w_estimate"].tail(2).mean()
+    assert final["k"] == pytest.approx(estimate / final["pixel_w1"])
+    assert math.isnan(final["spearman"]) or -1 <= final["spearman"] <= 1
+    assert math.isnan(final["first_all"]) or final["first_all"] in result.snapshots
+    # the estimate read at each snapshot is the logged row just after it (width 1)
+    assert curve["estimate"].iloc[0] == pytest.approx(result.metrics["w_estimate"].iloc[0])
+
+
+def test_generated_digit_family_skips_the_untrained_generator(tiny_digit_run) -> None:
+    pairs = generated_digit_family(tiny_digit_run, 2, n_reference=40)
+    assert [p.name for p in pairs] == ["iteration 1", "iteration 3"]
+    draw = torch.Generator().manual_seed(0)
+    fake = pairs[0].sample_fake(5, draw)
+    real = pairs[0].sample_real(5, draw)
+    assert fake.shape == real.shape == (5, 1, 16, 16)
+    assert real.min() >= -1 and real.max() <= 1 and all(p.w > 0 for p in pairs)
+    # fresh noise at every call: the sampler is the snapshot's distribution, not one sample
+    assert not torch.equal(pairs[0].sample_fake(5, draw), fake)
+    everything = generated_digit_family(tiny_digit_run, 4, n_reference=40)
+    assert [p.name for p in everything] == [f"iteration {k}" for k in (0, 1, 2, 3)]

@@ -311,14 +311,22 @@ class QualityReference:
     classifier: TrainedClassifier | None
 
 
-def quality_reference(scale: str) -> QualityReference:
+def quality_reference(scale: str, data: ImageData | None = None) -> QualityReference:
     """The held-out images, sampling floor and digit classifier of the runs at ``scale``.
 
     500 samples per measurement at ``quick`` (50 at ``smoke``, 1,000 at ``paper``) against
     the held-out split: all 179 held-out digits, or 1,000 held-out images at ``paper``;
     at most :data:`DRY_RUN_IMAGES` of each in a dry run.
+
+    Parameters
+    ----------
+    scale : {"smoke", "quick", "paper"}
+    data : ImageData or None, default=None
+        The images; ``None``: :func:`image_data` of ``scale``. Runs that train on the digits
+        whatever the scale (chapter 8's) pass ``ImageData("digits", None, ...)``.
     """
-    data, settings = image_data(scale), SCALES[check_scale(scale)]
+    data = image_data(scale) if data is None else data
+    settings = SCALES[check_scale(scale)]
     n_samples = cap(pick(scale, smoke=50, quick=500, paper=1000), DRY_RUN_IMAGES)
     n_reference = cap(pick(scale, smoke=179, quick=179, paper=1000), DRY_RUN_IMAGES)
     heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,

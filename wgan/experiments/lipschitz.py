@@ -33,7 +33,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -382,16 +382,17 @@ def ring_family(angles: Sequence[float], n_reference: int, seed: int = 0) -> lis
     return pairs
 
 
-def digit_family(digits: torch.Tensor, noise_stds: Sequence[float], n_reference: int,
+def digit_family(digits: torch.Tensor, fakes: Mapping[str, Sampler], n_reference: int,
                  seed: int = 0) -> list[KnownPair]:
-    """Digits against the same digits with Gaussian pixel noise; W1 in pixel space from POT.
+    """Real digits against other distributions of images; W1 in pixel space from POT.
 
     Parameters
     ----------
-    digits : torch.Tensor of shape (n, 1, side, side), float32 in [-1, 1]
-        The real images (sampled with replacement by both samplers).
-    noise_stds : sequence of float
-        Standard deviation of the noise added to every pixel, per pair, positive.
+    digits : torch.Tensor of shape (n, C, side, side), float32 in [-1, 1]
+        The real images, sampled with replacement.
+    fakes : mapping of str to Sampler
+        Name -> sampler of images of the same shape (a generator's snapshot, say), one
+        pair each.
     n_reference : int
         Images of each side on which POT computes W1.
     seed : int, default=0
@@ -399,35 +400,25 @@ def digit_family(digits: torch.Tensor, noise_stds: Sequence[float], n_reference:
     Returns
     -------
     list of KnownPair
+        In the order of ``fakes``.
     """
     if digits.dim() != 4 or not digits.is_floating_point():
         raise ValueError(
             "The 'digits' parameter of digit_family must be a float tensor of shape "
-            f"(n, 1, side, side). Got {digits.dtype} of shape {tuple(digits.shape)} instead."
+            f"(n, C, side, side). Got {digits.dtype} of shape {tuple(digits.shape)} instead."
         )
-    if not noise_stds or min(noise_stds) <= 0:
-        raise ValueError(
-            "The 'noise_stds' parameter of digit_family must be a non-empty sequence of "
-            f"positive values. Got {list(noise_stds)!r} instead."
-        )
+    if not fakes:
+        raise ValueError("The 'fakes' parameter of digit_family must name at least one sampler.")
 
-    def noised(std: float) -> Sampler:
-        def sample(n: int, generator: torch.Generator) -> torch.Tensor:
-            index = torch.randint(len(digits), (n,), generator=generator)
-            return digits[index] + std * torch.randn(n, *digits.shape[1:], generator=generator)
-
-        return sample
-
-    def clean(n: int, generator: torch.Generator) -> torch.Tensor:
+    def real(n: int, generator: torch.Generator) -> torch.Tensor:
         return digits[torch.randint(len(digits), (n,), generator=generator)]
 
     pairs = []
-    for std in noise_stds:
+    for name, fake in fakes.items():
         generator = torch.Generator().manual_seed(seed)
-        sample = noised(std)
-        w = wasserstein1(clean(n_reference, generator).flatten(1).double().numpy(),
-                         sample(n_reference, generator).flatten(1).double().numpy())
-        pairs.append(KnownPair(f"noise std {std:g}", clean, sample, w))
+        w = wasserstein1(real(n_reference, generator).flatten(1).double().numpy(),
+                         fake(n_reference, generator).flatten(1).double().numpy())
+        pairs.append(KnownPair(name, real, fake, w))
     return pairs
 
 

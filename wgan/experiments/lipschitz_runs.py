@@ -1,9 +1,12 @@
-"""Clip, gradient penalty and spectral normalization trained side by side on the ring.
+"""Clip, gradient penalty and spectral normalization trained side by side: ring and digits.
 
-The runs are chapter 3's ring runs (:func:`wgan.experiments.mixture.mixture_config`: the
-registry's MLPs, the ring of 8 Gaussians, fresh samples at every step), with the
-Lipschitz constraint as the only change, through the same loop
-(:func:`wgan.training.run.cached_run`):
+The ring runs are chapter 3's (:func:`wgan.experiments.mixture.mixture_config`: the
+registry's MLPs, the ring of 8 Gaussians, fresh samples at every step); the digit runs are
+chapter 4's DCGAN run (:func:`wgan.experiments.images.image_config`, key ``wgan-dcgan``)
+on the embedded digits at every scale, with a critic without BatchNorm (``dcgan_nobn``,
+which the per-sample penalty needs; every method gets it, so the critics differ in the
+constraint only). In both, the Lipschitz constraint is the only change, through the same
+loop (:func:`wgan.training.run.cached_run`):
 
 - ``clip``: Algorithm 1 as chapter 3 runs it (RMSProp, c = 0.01, the authors' warm-up);
 - ``gp``: WGAN-GP's published procedure (:data:`wgan.training.config.WGAN_GP_PROCEDURE`:
@@ -11,11 +14,11 @@ Lipschitz constraint as the only change, through the same loop
 - ``sn``: the same Adam procedure with spectral normalization instead of the penalty, so
   that ``gp`` and ``sn`` differ in the constraint only.
 
-:func:`clip_sweep_config` varies c alone, in Algorithm 1's procedure.
-:func:`final_measures` reads a finished run back: coverage at each snapshot
-(:func:`wgan.experiments.mixture.coverage_over_training`), the first snapshot covering all
-8 modes, the critic's gradient norms at generated points and its estimate against the
-exact W1 (the K of a trained, not a fitted, critic).
+:func:`clip_sweep_config` and :func:`digit_config` vary c alone, in Algorithm 1's
+procedure. :func:`ring_measures` and :func:`digit_measures` read a finished run back:
+coverage (modes of the ring, classes of the digits) at each snapshot, the first snapshot
+covering them all, the final critic's gradient norms at generated points and its estimate
+against the exact W1 (the K of a trained, not a fitted, critic).
 """
 
 from __future__ import annotations
@@ -28,17 +31,33 @@ import pandas as pd
 import torch
 
 from wgan.book.scales import cap, pick, run_folder
-from wgan.experiments.lipschitz import critic_gradients
+from wgan.book.sheets import evenly_spaced
+from wgan.data import load_images
+from wgan.experiments.critic_fit import KnownPair
+from wgan.experiments.images import (
+    DRY_RUN_ITERS,
+    ImageData,
+    QualityReference,
+    image_config,
+    quality_reference,
+)
+from wgan.experiments.lipschitz import critic_gradients, digit_family
 from wgan.experiments.mixture import (
     coverage_over_training,
     generator_samples,
     mixture_config,
 )
 from wgan.paths import runs_dir
+from wgan.quality import curve_at, quality_along_run, rank_correlation
+from wgan.quality.along_run import generate as generate_images
+from wgan.theory.toy import Sampler
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from wgan.training.config import WGAN_GP_PROCEDURE, TrainConfig
 from wgan.training.models import build_models
 from wgan.training.run import RunResult, cached_run
+
+DIGITS = ImageData("digits", None, "embedded digits (scikit-learn), at every scale: classes "
+                   "make coverage measurable")
 
 RING_METHODS: tuple[str, ...] = ("clip", "gp", "sn")
 CLIP_SWEEP: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1)
@@ -109,6 +128,70 @@ def clip_sweep_configs(scale: str, *, seed: int = 0, device: str = "auto"
             for c in CLIP_SWEEP}
 
 
+def digit_iters(scale: str) -> int:
+    """Generator iterations of every digit run (a quarter of chapter 4's at quick; one in a
+    dry run)."""
+    return pick(scale, smoke=4, quick=500, paper=cap(20_000, DRY_RUN_ITERS))
+
+
+def digit_seeds(scale: str, seed: int = 0) -> list[int]:
+    """The seeds of the side-by-side digit runs (one at smoke and quick, three at paper)."""
+    return list(range(seed, seed + pick(scale, smoke=1, quick=1, paper=cap(3, 1))))
+
+
+def digit_config(method: str, scale: str, *, seed: int = 0, device: str = "auto",
+                 clip_value: float = 0.01) -> TrainConfig:
+    """The digit run of one constraint; see the module docstring.
+
+    Chapter 4's ``wgan-dcgan`` run at ``scale`` (image side, batch, widths, the warm-up of
+    Algorithm 1) on the digits, with the ``dcgan_nobn`` critic, :func:`digit_iters`
+    generator iterations and 10 snapshots along them; ``gp`` and ``sn`` take WGAN-GP's Adam
+    procedure as the ring runs do.
+
+    Parameters
+    ----------
+    method : {"clip", "gp", "sn"}
+    scale : {"smoke", "quick", "paper"}
+    seed : int, default=0
+    device : str, default="auto"
+    clip_value : float, default=0.01
+        c of ``"clip"`` (the sweep's values).
+
+    Returns
+    -------
+    TrainConfig
+        Validated.
+    """
+    if method not in RING_METHODS:
+        raise ValueError(
+            f"The 'method' parameter of digit_config must be one of "
+            f"{', '.join(map(repr, RING_METHODS))}. Got {method!r} instead."
+        )
+    iters = digit_iters(scale)
+    every = max(1, iters // 10)
+    config = image_config("wgan-dcgan", scale, seed=seed, device=device).replace(
+        critic="dcgan_nobn", dataset=DIGITS.dataset, data_root=DIGITS.root,
+        generator_iters=iters, snapshot_every=every, sample_every=every, checkpoint_every=every,
+    )
+    if method == "clip":
+        return config.replace(clip_value=clip_value).validate()
+    return config.replace(**_ADAM, lipschitz=method).validate()
+
+
+def digit_side_by_side_configs(scale: str, *, seed: int = 0, device: str = "auto"
+                               ) -> dict[tuple[str, int], TrainConfig]:
+    """``(method, seed) -> config`` of every side-by-side digit run, in the chapter's order."""
+    return {(m, s): digit_config(m, scale, seed=s, device=device)
+            for m in RING_METHODS for s in digit_seeds(scale, seed)}
+
+
+def digit_clip_sweep_configs(scale: str, *, seed: int = 0, device: str = "auto"
+                             ) -> dict[float, TrainConfig]:
+    """``c -> config`` of the clip sweep on the digits (:data:`CLIP_SWEEP`), seed ``seed``."""
+    return {c: digit_config("clip", scale, seed=seed, device=device, clip_value=c)
+            for c in CLIP_SWEEP}
+
+
 def lipschitz_runs(scale: str, *, seed: int = 0, device: str = "auto"
                    ) -> list[tuple[str, TrainConfig]]:
     """Every run of the chapter: ``(cached_run name, config)``, for the run registry."""
@@ -116,6 +199,10 @@ def lipschitz_runs(scale: str, *, seed: int = 0, device: str = "auto"
             for (m, _), config in side_by_side_configs(scale, seed=seed, device=device).items()]
     runs += [("lipschitz-clip", config)
              for config in clip_sweep_configs(scale, seed=seed, device=device).values()]
+    runs += [(f"lipschitz-digits-{m}", config) for (m, _), config
+             in digit_side_by_side_configs(scale, seed=seed, device=device).items()]
+    runs += [("lipschitz-digits-clip", config)
+             for config in digit_clip_sweep_configs(scale, seed=seed, device=device).values()]
     return runs
 
 
@@ -133,7 +220,7 @@ def trained_critic(result: RunResult) -> torch.nn.Module:
     return critic.eval()
 
 
-def final_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: int = 0,
+def ring_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: int = 0,
                    min_samples: int = 20, window: int = 50) -> tuple[pd.DataFrame, dict]:
     """Coverage along a ring run and the measures of its final critic.
 
@@ -175,5 +262,104 @@ def final_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: 
         "grad_norm_p10": float(np.quantile(norms, 0.1)),
         "grad_norm_p90": float(np.quantile(norms, 0.9)),
         "estimate": estimate, "k": estimate / last["w1"],
+    }
+    return curve, final
+
+
+def digit_reference(scale: str) -> QualityReference:
+    """Held-out digits, the sampling floor and the digit classifier of the digit runs."""
+    return quality_reference(scale, DIGITS)
+
+
+def snapshot_sampler(result: RunResult, iteration: int) -> Sampler:
+    """A sampler of the images of a run's generator at snapshot ``iteration``.
+
+    Fresh noise from the sampler's ``torch.Generator`` at every call, so a critic fitted
+    against it sees the snapshot's distribution, not a fixed sample of it.
+    """
+    generator = result.load_generator(iteration)
+
+    def sample(n: int, draw: torch.Generator) -> torch.Tensor:
+        z = torch.randn(n, result.config.nz, generator=draw)
+        with torch.no_grad():
+            return generator(z).float()
+
+    return sample
+
+
+def generated_digit_family(result: RunResult, count: int, n_reference: int, seed: int = 0
+                           ) -> list[KnownPair]:
+    """Real digits against a digit run's generator at ``count`` snapshots: pairs of known W1.
+
+    The snapshots are spread evenly over the run (:func:`wgan.book.sheets.evenly_spaced`),
+    the untrained generator left out when the run kept enough others; the real side is the
+    run's own training images on [-1, 1]. W1 in pixel space between ``n_reference`` images
+    of each side, from POT (:func:`wgan.experiments.lipschitz.digit_family`).
+
+    Returns
+    -------
+    list of KnownPair
+        Named ``"iteration <k>"``, earliest snapshot first.
+    """
+    snapshots = result.snapshots[1:] if len(result.snapshots) > count else result.snapshots
+    chosen = evenly_spaced(snapshots, count)
+    config = result.config
+    digits = load_images(config.dataset, root=config.data_root, image_size=config.image_size)
+    return digit_family(digits.float() / 127.5 - 1,
+                        {f"iteration {k}": snapshot_sampler(result, k) for k in chosen},
+                        n_reference, seed=seed)
+
+
+def digit_measures(result: RunResult, reference: QualityReference, *, width: int,
+                   seed: int = 0, window: int = 50) -> tuple[pd.DataFrame, dict]:
+    """Quality along a digit run and the measures of its final critic.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished digit run with snapshots.
+    reference : QualityReference
+        :func:`digit_reference` of the run's scale.
+    width : int
+        Odd window, in generator iterations, over which the logged estimate is read at
+        each snapshot (:func:`wgan.quality.curve_at`), as in chapter 4.
+    seed : int, default=0
+        Seed of the noise drawn through every snapshot.
+    window : int, default=50
+        Last generator iterations over which the logged estimate is averaged for K.
+
+    Returns
+    -------
+    curve : pandas.DataFrame
+        :func:`wgan.quality.quality_along_run`'s rows (pixel W1, confidence, classes
+        covered) and ``estimate``, the logged estimate read at each snapshot.
+    final : dict
+        ``pixel_w1``, ``classes``, ``confidence`` (last snapshot); ``first_all`` (first
+        kept iteration with all 10 classes covered, NaN if none); ``spearman`` (rank
+        correlation of the estimate with the pixel W1 over the snapshots, chapter 4's
+        measure); ``grad_norm_median``, ``grad_norm_p10``, ``grad_norm_p90``
+        (||grad_x f|| of the final critic at final generated images, in pixel units);
+        ``estimate`` (mean logged ``w_estimate`` over the last ``window`` iterations) and
+        ``k`` (= estimate / pixel W1 of the last snapshot).
+    """
+    classifier = reference.classifier.model if reference.classifier is not None else None
+    curve = quality_along_run(result, reference.heldout, classifier=classifier,
+                              n_samples=reference.n_samples, seed=seed)
+    curve["estimate"] = curve_at(result.metrics, "w_estimate", curve["gen_iter"], width)
+    last = curve.iloc[-1]
+    measured = curve.dropna(subset=["pixel_w1"])
+    full = curve.loc[curve["classes_covered"] == 10, "gen_iter"]
+    samples = generate_images(result, None, reference.n_samples, seed)
+    norms = critic_gradients(trained_critic(result), samples).norm(dim=1).numpy()
+    estimate = float(result.metrics["w_estimate"].tail(window).mean())
+    final = {
+        "pixel_w1": last["pixel_w1"], "classes": last["classes_covered"],
+        "confidence": last["confidence"],
+        "first_all": float(full.iloc[0]) if len(full) else float("nan"),
+        "spearman": rank_correlation(measured["estimate"], measured["pixel_w1"]).rho,
+        "grad_norm_median": float(np.median(norms)),
+        "grad_norm_p10": float(np.quantile(norms, 0.1)),
+        "grad_norm_p90": float(np.quantile(norms, 0.9)),
+        "estimate": estimate, "k": estimate / last["pixel_w1"],
     }
     return curve, final
