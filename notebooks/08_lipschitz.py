@@ -147,8 +147,8 @@ pd.Series(vars(fit_settings) | {"pairs per family": n_pairs, "Gaussian dimension
 #   under $\pi/8$; $W_1$ by POT between two samples of the size above (it tends to
 #   $4\sin(\text{angle}/2)$);
 # - **generated digits**: the training digits in $[-1, 1]$ against the generator of Part
-#   4's clipped digit run at snapshots spread over its training (fresh noise at every
-#   draw, so the critic sees the generator's distribution, not one sample of it); $W_1$ in
+#   4's clipped digit run at snapshots spread over its training, as many generated
+#   images as there are training digits, both sides drawn from with replacement; $W_1$ in
 #   pixel space by POT between two samples of the size above. The family's spread is
 #   whatever that one run's progress gives: the pairs are named by the snapshot's
 #   generator iteration.

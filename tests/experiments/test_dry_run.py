@@ -16,6 +16,12 @@ from wgan.experiments.images import (
     image_data,
     scale_summary,
 )
+from wgan.experiments.lipschitz_runs import (
+    CLIP_SWEEP,
+    digit_clip_values,
+    digit_config,
+    digit_seeds,
+)
 from wgan.experiments.mixture import mixture_config, mixture_settings, run_mixture
 from wgan.experiments.momentum import OPTIMIZERS, momentum_config, momentum_settings
 
@@ -70,6 +76,21 @@ def test_ring_runs_keep_their_settings_but_their_length(
     assert mixture_settings("paper").seeds == 2
     monkeypatch.setenv(DRY_RUN_VARIABLE, "0")
     assert mixture_settings("paper").seeds == 10
+
+
+@pytest.mark.parametrize("method", ["clip", "gp", "sn"])
+def test_chapter_8s_digit_runs_keep_the_paper_settings_but_their_length(
+    monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    changed, real, dry = differences(monkeypatch, lambda: digit_config(method, "paper"))
+    assert changed <= COUNTS and (real["generator_iters"], dry["generator_iters"]) == (20_000, 1)
+    assert (dry["image_size"], dry["batch_size"], dry["ngf"], dry["nz"]) == (64, 64, 64, 100)
+    assert dry["dataset"] == "digits"  # the digits whatever WGAN_LSUN_ROOT says
+    monkeypatch.setenv(DRY_RUN_VARIABLE, "1")
+    assert digit_clip_values("paper") == CLIP_SWEEP[:3] and 0.01 in CLIP_SWEEP[:3]
+    assert len(digit_seeds("paper")) == 1
+    monkeypatch.setenv(DRY_RUN_VARIABLE, "0")
+    assert digit_clip_values("paper") == CLIP_SWEEP and len(digit_seeds("paper")) == 3
 
 
 @pytest.mark.parametrize("dataset", ["ring8", "images"])

@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from wgan.data import load_images
 from wgan.experiments.images import LSUN_ROOT_VARIABLE, image_config
 from wgan.experiments.lipschitz_runs import (
     CLIP_SWEEP,
@@ -24,6 +25,7 @@ from wgan.experiments.lipschitz_runs import (
     trained_critic,
 )
 from wgan.experiments.mixture import balanced_ring_sample
+from wgan.quality.along_run import generate
 
 
 def test_only_the_constraint_and_its_procedure_change() -> None:
@@ -114,7 +116,8 @@ def test_generated_digit_family_skips_the_untrained_generator(tiny_digit_run) ->
     real = pairs[0].sample_real(5, draw)
     assert fake.shape == real.shape == (5, 1, 16, 16)
     assert real.min() >= -1 and real.max() <= 1 and all(p.w > 0 for p in pairs)
-    # fresh noise at every call: the sampler is the snapshot's distribution, not one sample
-    assert not torch.equal(pairs[0].sample_fake(5, draw), fake)
+    # both sides are pools of the same size: every fake drawn is one of the snapshot's images
+    pool = generate(tiny_digit_run, 1, len(load_images("digits", image_size=16)), 0)
+    assert all((pool == image).flatten(1).all(1).any() for image in fake)
     everything = generated_digit_family(tiny_digit_run, 4, n_reference=40)
     assert [p.name for p in everything] == [f"iteration {k}" for k in (0, 1, 2, 3)]

@@ -382,6 +382,24 @@ def ring_family(angles: Sequence[float], n_reference: int, seed: int = 0) -> lis
     return pairs
 
 
+def resampler(images: torch.Tensor) -> Sampler:
+    """A sampler that draws from ``images`` with replacement (an empirical distribution).
+
+    Parameters
+    ----------
+    images : torch.Tensor of shape (n, *sample_shape)
+
+    Returns
+    -------
+    Sampler
+        ``sample(m, generator)`` -> tensor of shape (m, *sample_shape).
+    """
+    def sample(n: int, generator: torch.Generator) -> torch.Tensor:
+        return images[torch.randint(len(images), (n,), generator=generator)]
+
+    return sample
+
+
 def digit_family(digits: torch.Tensor, fakes: Mapping[str, Sampler], n_reference: int,
                  seed: int = 0) -> list[KnownPair]:
     """Real digits against other distributions of images; W1 in pixel space from POT.
@@ -391,8 +409,8 @@ def digit_family(digits: torch.Tensor, fakes: Mapping[str, Sampler], n_reference
     digits : torch.Tensor of shape (n, C, side, side), float32 in [-1, 1]
         The real images, sampled with replacement.
     fakes : mapping of str to Sampler
-        Name -> sampler of images of the same shape (a generator's snapshot, say), one
-        pair each.
+        Name -> sampler of images of the same shape (a :func:`resampler` of a generator's
+        images, say), one pair each.
     n_reference : int
         Images of each side on which POT computes W1.
     seed : int, default=0
@@ -409,10 +427,7 @@ def digit_family(digits: torch.Tensor, fakes: Mapping[str, Sampler], n_reference
         )
     if not fakes:
         raise ValueError("The 'fakes' parameter of digit_family must name at least one sampler.")
-
-    def real(n: int, generator: torch.Generator) -> torch.Tensor:
-        return digits[torch.randint(len(digits), (n,), generator=generator)]
-
+    real = resampler(digits)
     pairs = []
     for name, fake in fakes.items():
         generator = torch.Generator().manual_seed(seed)

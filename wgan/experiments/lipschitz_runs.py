@@ -41,7 +41,7 @@ from wgan.experiments.images import (
     image_config,
     quality_reference,
 )
-from wgan.experiments.lipschitz import critic_gradients, digit_family
+from wgan.experiments.lipschitz import critic_gradients, digit_family, resampler
 from wgan.experiments.mixture import (
     coverage_over_training,
     generator_samples,
@@ -50,7 +50,6 @@ from wgan.experiments.mixture import (
 from wgan.paths import runs_dir
 from wgan.quality import curve_at, quality_along_run, rank_correlation
 from wgan.quality.along_run import generate as generate_images
-from wgan.theory.toy import Sampler
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from wgan.training.config import WGAN_GP_PROCEDURE, TrainConfig
 from wgan.training.models import build_models
@@ -185,11 +184,19 @@ def digit_side_by_side_configs(scale: str, *, seed: int = 0, device: str = "auto
             for m in RING_METHODS for s in digit_seeds(scale, seed)}
 
 
+def digit_clip_values(scale: str) -> tuple[float, ...]:
+    """The clip values of the digits sweep: :data:`CLIP_SWEEP`, its first three in a dry run
+    (c = 0.01, shared with the side-by-side clip run, among them): at the paper's image
+    size each run's warm-up alone is 100 critic steps on 64x64 images."""
+    return pick(scale, smoke=CLIP_SWEEP, quick=CLIP_SWEEP, paper=cap(CLIP_SWEEP, 3))
+
+
 def digit_clip_sweep_configs(scale: str, *, seed: int = 0, device: str = "auto"
                              ) -> dict[float, TrainConfig]:
-    """``c -> config`` of the clip sweep on the digits (:data:`CLIP_SWEEP`), seed ``seed``."""
+    """``c -> config`` of the clip sweep on the digits (:func:`digit_clip_values`), seed
+    ``seed``."""
     return {c: digit_config("clip", scale, seed=seed, device=device, clip_value=c)
-            for c in CLIP_SWEEP}
+            for c in digit_clip_values(scale)}
 
 
 def lipschitz_runs(scale: str, *, seed: int = 0, device: str = "auto"
@@ -271,30 +278,18 @@ def digit_reference(scale: str) -> QualityReference:
     return quality_reference(scale, DIGITS)
 
 
-def snapshot_sampler(result: RunResult, iteration: int) -> Sampler:
-    """A sampler of the images of a run's generator at snapshot ``iteration``.
-
-    Fresh noise from the sampler's ``torch.Generator`` at every call, so a critic fitted
-    against it sees the snapshot's distribution, not a fixed sample of it.
-    """
-    generator = result.load_generator(iteration)
-
-    def sample(n: int, draw: torch.Generator) -> torch.Tensor:
-        z = torch.randn(n, result.config.nz, generator=draw)
-        with torch.no_grad():
-            return generator(z).float()
-
-    return sample
-
-
 def generated_digit_family(result: RunResult, count: int, n_reference: int, seed: int = 0
                            ) -> list[KnownPair]:
     """Real digits against a digit run's generator at ``count`` snapshots: pairs of known W1.
 
     The snapshots are spread evenly over the run (:func:`wgan.book.sheets.evenly_spaced`),
-    the untrained generator left out when the run kept enough others; the real side is the
-    run's own training images on [-1, 1]. W1 in pixel space between ``n_reference`` images
-    of each side, from POT (:func:`wgan.experiments.lipschitz.digit_family`).
+    the untrained generator left out when the run kept enough others. Both sides are
+    empirical distributions of the same size, drawn from with replacement
+    (:func:`wgan.experiments.lipschitz.resampler`): the run's own training images on
+    [-1, 1], and as many images of each snapshot (noise seed ``seed``; generating a fresh
+    batch at every critic step would cost more than the critic's step at the paper's image
+    size). W1 in pixel space between ``n_reference`` images of each side, from POT
+    (:func:`wgan.experiments.lipschitz.digit_family`).
 
     Returns
     -------
@@ -305,9 +300,9 @@ def generated_digit_family(result: RunResult, count: int, n_reference: int, seed
     chosen = evenly_spaced(snapshots, count)
     config = result.config
     digits = load_images(config.dataset, root=config.data_root, image_size=config.image_size)
-    return digit_family(digits.float() / 127.5 - 1,
-                        {f"iteration {k}": snapshot_sampler(result, k) for k in chosen},
-                        n_reference, seed=seed)
+    fakes = {f"iteration {k}": resampler(generate_images(result, k, len(digits), seed))
+             for k in chosen}
+    return digit_family(digits.float() / 127.5 - 1, fakes, n_reference, seed=seed)
 
 
 def digit_measures(result: RunResult, reference: QualityReference, *, width: int,
