@@ -63,6 +63,14 @@ CLIP_SWEEP: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1)
 _ADAM = {k: v for k, v in WGAN_GP_PROCEDURE.items() if k not in ("critic", "lipschitz")}
 
 
+def _check_method(method: str, caller: str) -> None:
+    if method not in RING_METHODS:
+        raise ValueError(
+            f"The 'method' parameter of {caller} must be one of "
+            f"{', '.join(map(repr, RING_METHODS))}. Got {method!r} instead."
+        )
+
+
 def ring_config(method: str, scale: str, *, generator_iters: int, seed: int = 0,
                 device: str = "auto", **overrides: Any) -> TrainConfig:
     """The ring run of one constraint; see the module docstring.
@@ -83,11 +91,7 @@ def ring_config(method: str, scale: str, *, generator_iters: int, seed: int = 0,
     TrainConfig
         Validated.
     """
-    if method not in RING_METHODS:
-        raise ValueError(
-            f"The 'method' parameter of ring_config must be one of "
-            f"{', '.join(map(repr, RING_METHODS))}. Got {method!r} instead."
-        )
+    _check_method(method, "ring_config")
     procedure = {} if method == "clip" else {**_ADAM, "lipschitz": method}
     return mixture_config("wgan", scale, seed=seed, device=device,
                           generator_iters=generator_iters, **{**procedure, **overrides})
@@ -161,11 +165,7 @@ def digit_config(method: str, scale: str, *, seed: int = 0, device: str = "auto"
     TrainConfig
         Validated.
     """
-    if method not in RING_METHODS:
-        raise ValueError(
-            f"The 'method' parameter of digit_config must be one of "
-            f"{', '.join(map(repr, RING_METHODS))}. Got {method!r} instead."
-        )
+    _check_method(method, "digit_config")
     iters = digit_iters(scale)
     every = max(1, iters // 10)
     config = image_config("wgan-dcgan", scale, seed=seed, device=device).replace(
