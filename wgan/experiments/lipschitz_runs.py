@@ -50,6 +50,7 @@ from wgan.experiments.mixture import (
 from wgan.paths import runs_dir
 from wgan.quality import curve_at, quality_along_run, rank_correlation
 from wgan.quality.along_run import generate as generate_images
+from wgan.quality.digits import N_DIGITS
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from wgan.training.config import WGAN_GP_PROCEDURE, TrainConfig
 from wgan.training.models import build_models
@@ -227,8 +228,19 @@ def trained_critic(result: RunResult) -> torch.nn.Module:
     return critic.eval()
 
 
+def _final_critic(result: RunResult, samples: torch.Tensor, window: int) -> dict[str, float]:
+    """The final critic's gradient norms at ``samples`` and the run's last logged estimate."""
+    norms = critic_gradients(trained_critic(result), samples).norm(dim=1).numpy()
+    return {
+        "grad_norm_median": float(np.median(norms)),
+        "grad_norm_p10": float(np.quantile(norms, 0.1)),
+        "grad_norm_p90": float(np.quantile(norms, 0.9)),
+        "estimate": float(result.metrics["w_estimate"].tail(window).mean()),
+    }
+
+
 def ring_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: int = 0,
-                   min_samples: int = 20, window: int = 50) -> tuple[pd.DataFrame, dict]:
+                  min_samples: int = 20, window: int = 50) -> tuple[pd.DataFrame, dict]:
     """Coverage along a ring run and the measures of its final critic.
 
     Parameters
@@ -259,16 +271,11 @@ def ring_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: i
     curve = coverage_over_training(result, reference, n=n, seed=seed, min_samples=min_samples)
     last = curve.iloc[-1]
     full = curve.loc[curve["modes"] == 8, "gen_iter"]
-    samples = generator_samples(result, n, seed=seed)
-    norms = critic_gradients(trained_critic(result), samples).norm(dim=1).numpy()
-    estimate = float(result.metrics["w_estimate"].tail(window).mean())
+    critic = _final_critic(result, generator_samples(result, n, seed=seed), window)
     final = {
         "modes": last["modes"], "high_quality": last["high_quality"], "w1": last["w1"],
         "first_full": float(full.iloc[0]) if len(full) else float("nan"),
-        "grad_norm_median": float(np.median(norms)),
-        "grad_norm_p10": float(np.quantile(norms, 0.1)),
-        "grad_norm_p90": float(np.quantile(norms, 0.9)),
-        "estimate": estimate, "k": estimate / last["w1"],
+        **critic, "k": critic["estimate"] / last["w1"],
     }
     return curve, final
 
@@ -314,7 +321,7 @@ def digit_measures(result: RunResult, reference: QualityReference, *, width: int
     result : RunResult
         A finished digit run with snapshots.
     reference : QualityReference
-        :func:`digit_reference` of the run's scale.
+        :func:`digit_reference` of the run's scale (with its digit classifier).
     width : int
         Odd window, in generator iterations, over which the logged estimate is read at
         each snapshot (:func:`wgan.quality.curve_at`), as in chapter 4.
@@ -337,24 +344,19 @@ def digit_measures(result: RunResult, reference: QualityReference, *, width: int
         ``estimate`` (mean logged ``w_estimate`` over the last ``window`` iterations) and
         ``k`` (= estimate / pixel W1 of the last snapshot).
     """
-    classifier = reference.classifier.model if reference.classifier is not None else None
-    curve = quality_along_run(result, reference.heldout, classifier=classifier,
+    curve = quality_along_run(result, reference.heldout, classifier=reference.classifier.model,
                               n_samples=reference.n_samples, seed=seed)
     curve["estimate"] = curve_at(result.metrics, "w_estimate", curve["gen_iter"], width)
     last = curve.iloc[-1]
     measured = curve.dropna(subset=["pixel_w1"])
-    full = curve.loc[curve["classes_covered"] == 10, "gen_iter"]
-    samples = generate_images(result, None, reference.n_samples, seed)
-    norms = critic_gradients(trained_critic(result), samples).norm(dim=1).numpy()
-    estimate = float(result.metrics["w_estimate"].tail(window).mean())
+    full = curve.loc[curve["classes_covered"] == N_DIGITS, "gen_iter"]
+    critic = _final_critic(result, generate_images(result, None, reference.n_samples, seed),
+                           window)
     final = {
         "pixel_w1": last["pixel_w1"], "classes": last["classes_covered"],
         "confidence": last["confidence"],
         "first_all": float(full.iloc[0]) if len(full) else float("nan"),
         "spearman": rank_correlation(measured["estimate"], measured["pixel_w1"]).rho,
-        "grad_norm_median": float(np.median(norms)),
-        "grad_norm_p10": float(np.quantile(norms, 0.1)),
-        "grad_norm_p90": float(np.quantile(norms, 0.9)),
-        "estimate": estimate, "k": estimate / last["pixel_w1"],
+        **critic, "k": critic["estimate"] / last["pixel_w1"],
     }
     return curve, final
