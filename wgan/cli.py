@@ -36,6 +36,7 @@ from pathlib import Path
 
 import torch
 
+from wgan.book.scales import run_folder
 from wgan.paths import runs_dir
 from wgan.sweep import ClusterUnavailable
 from wgan.training.algorithm1 import prior
@@ -258,7 +259,8 @@ def _sweep_list(args: argparse.Namespace) -> int:
         print("\n".join(markdown_lines(table)))
         return 0
     print("\n".join(cache_lines([row.run for row in table])))
-    print(f"Runs at scale {args.scale} (runs dir {runs_dir() / args.scale}): {len(table)}; "
+    folder = runs_dir() / run_folder(args.scale)
+    print(f"Runs at scale {args.scale} (runs dir {folder}): {len(table)}; "
           "cost of the whole run, from the rates of runs measured on disk "
           "(see wgan.sweep.costs)")
     print("\n".join(table_lines(table)))
