@@ -22,7 +22,7 @@ THREADS ?= 1
 JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1)
 PYTEST_ARGS ?=
 # DRY_RUN=1 (with SCALE=paper): every setting of the paper scale, but iteration, image, sample
-# and seed counts capped to a handful (wgan.book.scales.cap), on a synthetic LSUN-format lmdb;
+# and seed counts capped to a handful (wgan.plan.scale.Scale.cap), on a synthetic LSUN-format lmdb;
 # runs in runs/paper-dry, claims in runs/claims/paper-dry, every page marked as a dry run.
 DRY_RUN ?= 0
 

@@ -1,7 +1,8 @@
 """The authors' WGAN training loop, ported to current PyTorch: the benchmark's baseline.
 
 Written from the documented behaviour of the authors' public script (see
-``/work/shared/notes/reference-implementation.md``), not copied from it, and used only to
+``shared/notes/reference-implementation.md`` beside the checkout, i.e.
+``../shared/notes/`` from its root), not copied from it, and used only to
 measure how fast a loop of that shape runs next to
 :mod:`wgan.training.algorithm1`'s step; nothing in the package trains with it. It keeps every
 trait of the original that costs time:

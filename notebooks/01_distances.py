@@ -35,10 +35,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from wgan.book.claims import report
-from wgan.book.plotting import stamp
-from wgan.book.provenance import provenance
-from wgan.book.scales import cap, pick
+from wgan.plan.scale import Scale
+from wgan.report.claims import report
+from wgan.report.plotting import stamp
+from wgan.report.provenance import provenance
 from wgan.theory.distances import (
     LOG2,
     histogram_divergences,
@@ -47,6 +47,7 @@ from wgan.theory.distances import (
 )
 from wgan.theory.toy import parallel_lines
 
+scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
 record = provenance(scale, device, seed, dataset="toy: parallel lines of Example 1")
 print(record)
 record
@@ -61,9 +62,9 @@ record
 # the same cells and look identical, so the estimated step has the width of a cell.
 
 # %%
-n_samples = pick(scale, smoke=200, quick=1000, paper=cap(2000, 200))
-n_thetas = pick(scale, smoke=21, quick=81, paper=201)
-bins = pick(scale, smoke=20, quick=40, paper=100)  # cells per axis on [-1, 1] x [0, 1]
+n_samples = scale.pick(smoke=200, quick=1000, paper=scale.cap(2000, 200))
+n_thetas = scale.pick(smoke=21, quick=81, paper=201)
+bins = scale.pick(smoke=20, quick=40, paper=100)  # cells per axis on [-1, 1] x [0, 1]
 cell_width = 2.0 / bins
 
 thetas = np.linspace(-1.0, 1.0, n_thetas)

@@ -35,11 +35,11 @@ import pandas as pd
 import torch
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
-from wgan.book.claims import expect, report
-from wgan.book.plotting import stamp
-from wgan.book.provenance import provenance
-from wgan.book.scales import cap, pick
 from wgan.experiments.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
+from wgan.plan.scale import Scale
+from wgan.report.claims import expect, report
+from wgan.report.plotting import stamp
+from wgan.report.provenance import provenance
 from wgan.theory.distances import LOG2
 from wgan.theory.theorems import (
     affine_generator,
@@ -60,6 +60,7 @@ from wgan.theory.toy import gaussian_1d, gaussian_ring, parallel_lines
 # The networks here are small MLPs: one thread avoids OpenMP threads waiting on each other,
 # which on a shared CPU made their training many times slower.
 torch.set_num_threads(1)
+scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
 record = provenance(scale, device, seed, dataset="toy: lines, Gaussians, ring of 8 Gaussians")
 print(record)
 record
@@ -97,15 +98,14 @@ record
 # GAN loss of Section 4.3, a lower bound on JS evaluated on held-out samples).
 
 # %%
-n_path = pick(scale, smoke=200, quick=500, paper=1000)
-thetas = np.linspace(-0.6, 0.6, pick(scale, smoke=25, quick=61, paper=121))
-js_thetas = pick(scale, smoke=np.array([-0.3, -0.1, 0.0, 0.1, 0.3]),
-                 quick=np.linspace(-0.6, 0.6, 25), paper=np.linspace(-0.6, 0.6, 49))
-js_settings = pick(
-    scale,
+n_path = scale.pick(smoke=200, quick=500, paper=1000)
+thetas = np.linspace(-0.6, 0.6, scale.pick(smoke=25, quick=61, paper=121))
+js_thetas = scale.pick(smoke=np.array([-0.3, -0.1, 0.0, 0.1, 0.3]),
+                       quick=np.linspace(-0.6, 0.6, 25), paper=np.linspace(-0.6, 0.6, 49))
+js_settings = scale.pick(
     smoke={"hidden": 32, "steps": 200, "batch_size": 128},
     quick={"hidden": 64, "steps": 600, "batch_size": 256},
-    paper={"hidden": 128, "steps": cap(2000, 20), "batch_size": 256},
+    paper={"hidden": 128, "steps": scale.cap(2000, 20), "batch_size": 256},
 )
 
 noise = torch.Generator().manual_seed(seed)
@@ -165,14 +165,14 @@ js_zero = float(js_path[js_thetas == 0][0])
 nearest = js_thetas[js_thetas > 0].min()
 js_near = float(js_path[js_thetas == nearest][0])
 w_near = float(np.interp(nearest, thetas, w_path) - w_path[i0])
-js_floor = pick(scale, smoke=0.5, quick=0.8, paper=0.8)  # share of log 2 the estimate reaches
+js_floor = scale.pick(smoke=0.5, quick=0.8, paper=0.8)  # share of log 2 the estimate reaches
 print(f"largest |W increment| / (L * step): {steps_ratio.max():.3f} (bound 1)")
 print(f"JS estimate at theta = 0: {js_zero:.4f}; at theta = {nearest:g}: {js_near:.3f} "
       f"= {js_near / LOG2:.0%} of log 2, while W rose by only {w_near:.3f}")
 assert steps_ratio.max() <= 1 + 1e-9, "W moved faster than the Lipschitz bound of Theorem 1"
 assert abs(js_zero) < 0.05, "the JS estimate between identical laws should be near 0"
 expect(js_near > js_floor * LOG2, (
-    f"the JS estimate at theta = {nearest} should exceed {js_floor:.0%} of log 2"))
+    f"the JS estimate at theta = {nearest} should exceed {js_floor:.0%} of log 2"), scale=scale)
 
 # %%
 _ = report(
@@ -215,13 +215,13 @@ _ = report(
 
 # %%
 ns = np.array([1, 3, 10, 30, 100, 300, 1000, 3000, 10000])
-draws = pick(scale, smoke=500, quick=5000, paper=cap(20000, 500))
+draws = scale.pick(smoke=500, quick=5000, paper=scale.cap(20000, 500))
 w_dirac, w_dirac_se = shrinking_gaussian_w(ns, draws, torch.Generator().manual_seed(seed))
 w_dirac_exact = shrinking_gaussian_w_exact(ns)
-n_empirical = pick(scale, smoke=np.array([10, 100, 1000]),
-                   quick=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]),
-                   paper=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]))
-repeats = pick(scale, smoke=5, quick=20, paper=cap(50, 2))
+n_empirical = scale.pick(smoke=np.array([10, 100, 1000]),
+                         quick=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]),
+                         paper=np.array([10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]))
+repeats = scale.pick(smoke=5, quick=20, paper=scale.cap(50, 2))
 sampler = torch.Generator().manual_seed(seed + 1)
 w_empirical = np.array([
     [empirical_w_to_normal(torch.randn(int(n), generator=sampler, dtype=torch.float64))
@@ -268,7 +268,7 @@ print(f"largest |estimate - sqrt(2/(pi n))| = {z_scores.max():.2f} standard erro
 print(f"W(N(0,1/n), delta_0): {w_dirac[0]:.4f} at n = 1, {w_dirac[-1]:.5f} at n = {ns[-1]}")
 print(f"empirical measures: log-log slope of W against n = {slope:.3f} (-1/2 expected)")
 assert z_scores.max() < 4, "W(N(0,1/n), delta_0) strays from sqrt(2/(pi n))"
-expect(abs(slope + 0.5) < 0.15, "W(empirical, N(0,1)) should shrink like n^(-1/2)")
+expect(abs(slope + 0.5) < 0.15, "W(empirical, N(0,1)) should shrink like n^(-1/2)", scale=scale)
 
 # %%
 _ = report(
@@ -305,7 +305,7 @@ _ = report(
 # noise.
 
 # %%
-n_cloud = pick(scale, smoke=100, quick=400, paper=1000)
+n_cloud = scale.pick(smoke=100, quick=400, paper=1000)
 clouds = torch.Generator().manual_seed(seed + 2)
 ring = gaussian_ring(n_cloud, clouds, std=0.1, dtype=torch.float64)
 z_cloud = torch.randn(n_cloud, 2, generator=clouds, dtype=torch.float64)
@@ -466,16 +466,15 @@ _ = report(
 # rate.
 
 # %%
-sweep_settings = pick(
-    scale,
+sweep_settings = scale.pick(
     smoke={"hidden": 32, "steps": 100, "eval_samples": 500},
     quick={"hidden": 512, "steps": 600, "eval_samples": 2000},
-    paper={"hidden": 512, "steps": cap(3000, 20), "eval_samples": 3000},
+    paper={"hidden": 512, "steps": scale.cap(3000, 20), "eval_samples": 3000},
 )
-shifts = pick(scale, smoke=[0.5, 2.0, 8.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0],
-              paper=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
-offsets = pick(scale, smoke=[0.5, 2.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0],
-               paper=[0.25, 0.5, 1.0, 2.0, 4.0])
+shifts = scale.pick(smoke=[0.5, 2.0, 8.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0],
+                    paper=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
+offsets = scale.pick(smoke=[0.5, 2.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0],
+                     paper=[0.25, 0.5, 1.0, 2.0, 4.0])
 pairs = [
     KnownPair("shifted Gaussians", lambda n, g: gaussian_1d(n, 0.0, 1.0, g),
               lambda n, g, d=d: gaussian_1d(n, d, 1.0, g), d)
@@ -535,7 +534,7 @@ print(f"smallest W_eval - estimate / K_bound: {slack.min():.4f} (must be >= 0)")
 print(f"estimate increasing in W within each family: {monotone}")
 print(f"estimate / W between {ratio.min():.3g} and {ratio.max():.3g} (max / min = {spread:.2f})")
 assert slack.min() >= -1e-6, "estimate / K exceeds W: the Lipschitz bound is wrong"
-expect(monotone, "the clipped critic's estimate is not increasing in W")
+expect(monotone, "the clipped critic's estimate is not increasing in W", scale=scale)
 
 # %%
 _ = report(
@@ -571,11 +570,10 @@ _ = report(
 # gradient is $-D'/(1 - D) \approx -D'$ where $D \approx 0$).
 
 # %%
-fig3_settings = pick(
-    scale,
+fig3_settings = scale.pick(
     smoke={"hidden": 32, "critic_steps": 200, "discriminator_steps": 200},
     quick={"hidden": 512, "critic_steps": 3000, "discriminator_steps": 1000},
-    paper={"hidden": 512, "critic_steps": cap(10000, 20), "discriminator_steps": cap(3000, 20)},
+    paper={"hidden": 512, "critic_steps": scale.cap(10000, 20), "discriminator_steps": scale.cap(3000, 20)},
 )
 result = figure3(seed=seed, **fig3_settings)
 numbers = result.numbers
@@ -639,9 +637,9 @@ print(f"discriminator: mean |D'| at the fakes = {numbers['d_slope_fake']:.2e}, "
       f"{numbers['d_fake']:.1e}")
 print(f"critic: mean |f'| at the fakes = {numbers['critic_slope_fake']:.3g}, "
       f"{f_ratio:.2f} of its maximum; R^2 of a line over [-3.5, 3.5] = {numbers['critic_r2']:.4f}")
-expect(d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish")
-expect(f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero")
-expect(numbers["critic_r2"] > 0.9, "the critic is far from linear over the support")
+expect(d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish", scale=scale)
+expect(f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero", scale=scale)
+expect(numbers["critic_r2"] > 0.9, "the critic is far from linear over the support", scale=scale)
 
 # %%
 _ = report(

@@ -43,10 +43,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.book.claims import report
-from wgan.book.plotting import ring_panel, stamp
-from wgan.book.provenance import provenance
-from wgan.book.scales import pick
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
 from wgan.experiments.mixture import (
     ABLATIONS,
@@ -56,17 +52,25 @@ from wgan.experiments.mixture import (
     critic_saturation,
     generator_samples,
     mixture_settings,
+    ring_verdict,
     run_mixture,
     seeds_of,
+    uniform_ring_sample,
 )
 from wgan.experiments.mixture import ablation_seeds as ablation_seeds_of
+from wgan.plan.scale import Scale
+from wgan.report.claims import report
+from wgan.report.plotting import ring_panel, stamp
+from wgan.report.provenance import provenance
 from wgan.theory.toy import gaussian_ring, ring_means
+
+scale = Scale.from_env(scale)
 
 # The toy networks are far too small for intra-op parallelism: with more than one thread,
 # every tiny matrix product waits at a thread barrier (on a busy 2-core CPU a critic step
 # took 10-30 times longer with 2 threads than with 1).
 torch.set_num_threads(1)
-settings = mixture_settings(scale)  # counts capped in a dry run (wgan.book.scales.cap)
+settings = mixture_settings(scale)  # counts capped in a dry run (wgan.plan.scale.Scale.cap)
 record = provenance(scale, device, seed, dataset="toy: ring of 8 Gaussians (radius 2, std 0.02)")
 print(record)
 record
@@ -140,14 +144,12 @@ pd.DataFrame([
 # circle scores).
 
 # %%
-n_samples = pick(scale, smoke=200, quick=1000, paper=1000)
-min_samples = pick(scale, smoke=4, quick=20, paper=20)
+n_samples = scale.pick(smoke=200, quick=1000, paper=1000)
+min_samples = scale.pick(smoke=4, quick=20, paper=20)
 reference = balanced_ring_sample(n_samples // 8, torch.Generator().manual_seed(seed))
 draw = torch.Generator().manual_seed(seed + 1)
 real = gaussian_ring(n_samples, draw)
-angle = 2 * math.pi * torch.rand(n_samples, generator=draw)
-circle = (2 + RING_STD * torch.randn(n_samples, generator=draw))[:, None] * torch.stack(
-    [torch.cos(angle), torch.sin(angle)], dim=1)
+circle = uniform_ring_sample(n_samples, draw)
 references = pd.DataFrame({
     name: {**mixture_metrics(sample, reference, min_samples=min_samples),
            "radial_error": radial_error(sample)}
@@ -296,23 +298,16 @@ assert abs(ring["high_quality"] - inside) < tolerance, "3-sigma fraction of the 
 assert flat["modes"] == 0 and flat["w1"] > ring["w1"], "the measures cannot tell bumps from a circle"
 
 # %% [markdown]
-# Verdict rule, fixed before the runs. *Reproduced* when every WGAN run covers all 8
-# modes within $3\sigma$ at its last snapshot. *Partly reproduced* when it does not, but
-# no WGAN run drops a mode (smallest share at least 0.5: every mode keeps at least half
-# its fair share of the mass): no mode collapse, but the modes are blurred. *Not
-# reproduced* otherwise. The GAN's numbers are reported beside, not judged: the paper's
-# claim is about the WGAN, and a small GAN on a CPU does not always collapse.
+# Verdict rule, fixed before the runs (`wgan.experiments.mixture.ring_verdict`).
+# *Reproduced* when every WGAN run covers all 8 modes within $3\sigma$ at its last
+# snapshot. *Partly reproduced* when it does not, but no WGAN run drops a mode (smallest
+# share at least 0.5: every mode keeps at least half its fair share of the mass): no mode
+# collapse, but the modes are blurred. *Not reproduced* otherwise. The GAN's numbers are
+# reported beside, not judged: the paper's claim is about the WGAN, and a small GAN on a
+# CPU does not always collapse.
 
 # %%
-wgan_final = final[final["method"] == "wgan"]
-if scale == "smoke":
-    verdict = "not tested at this scale"
-elif (wgan_final["modes"] == 8).all():
-    verdict = "reproduced"
-elif (wgan_final["min_share"] >= 0.5).all():
-    verdict = "partly reproduced"
-else:
-    verdict = "not reproduced"
+verdict = ring_verdict(final, scale)
 
 described = {
     methods[method]: ", ".join(

@@ -44,21 +44,22 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from wgan.book.claims import expect, report
-from wgan.book.curves import loss_curve
-from wgan.book.plotting import stamp
-from wgan.book.scales import pick
-from wgan.book.sheets import curves_with_samples
 from wgan.experiments.images import (
     EXPERIMENTS,
-    image_provenance,
     quality_reference,
     run_experiment,
     scale_summary,
 )
+from wgan.plan.scale import Scale
 from wgan.quality import curve_at, quality_along_run, rank_correlation
+from wgan.report.claims import expect, report
+from wgan.report.curves import loss_curve
+from wgan.report.plotting import stamp
+from wgan.report.provenance import image_provenance
+from wgan.report.sheets import curves_with_samples
 from wgan.theory.distances import LOG2
 
+scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
 record = image_provenance(scale, device, seed)
 print(record)
 record
@@ -78,7 +79,7 @@ record
 # the provenance box says so. What this scale changes from the paper:
 
 # %%
-pd.DataFrame(scale_summary(scale), columns=["setting", "paper", f"this page ({scale})"])
+pd.DataFrame(scale_summary(scale), columns=["setting", "paper", f"this page ({scale.name})"])
 
 # %% [markdown]
 # The three WGAN settings of Figure 4 (a DCGAN critic under a DCGAN or an MLP generator,
@@ -130,7 +131,7 @@ print(f"pixel W1 floor (real vs held-out, n = {n_samples}): {floor:.3f}")
 # generator at four snapshots (dotted lines), the first 16 draws of noise seed 0.
 
 # %%
-width = pick(scale, smoke=1, quick=51, paper=101)
+width = scale.pick(smoke=1, quick=51, paper=101)
 print(f"median filter: {width} generator iterations")
 
 labels = {key: experiment.label for key, experiment in EXPERIMENTS.items()}
@@ -243,7 +244,7 @@ plt.show()
 # %%
 for key in runs:
     measured = quality[key]["pixel_w1"].dropna()
-    expect(len(measured) >= 3, f"{key}: fewer than 3 measured snapshots")
+    expect(len(measured) >= 3, f"{key}: fewer than 3 measured snapshots", scale=scale)
     assert measured.min() > 0.9 * floor, f"{key}: pixel W1 {measured.min():.3f} below the floor"
 
 # %% [markdown]
@@ -264,7 +265,7 @@ late = failed.iloc[len(failed) // 2:]
 print(f"failed run (MLP/MLP, high lr): W estimate over the second half {late.min():.4f} .. "
       f"{late.max():.4f}; pixel W1 first {quality['wgan-mlp-mlp-hilr']['pixel_w1'].iloc[0]:.2f},"
       f" last {quality['wgan-mlp-mlp-hilr']['pixel_w1'].iloc[-1]:.2f}")
-if scale == "smoke":
+if scale.name == "smoke":
     verdict_wgan = verdict_gan = "not tested at this scale"
 else:
     verdict_wgan, verdict_gan = verdicts[len(wgan_good)], verdicts[len(gan_poor)]

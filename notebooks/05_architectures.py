@@ -38,21 +38,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wgan.book.claims import report
-from wgan.book.plotting import stamp
-from wgan.book.sheets import show_samples
 from wgan.experiments.images import (
     EXPERIMENTS,
     image_data,
-    image_provenance,
     quality_reference,
     run_experiment,
     scale_summary,
 )
+from wgan.plan.scale import Scale
 from wgan.quality import digit_scores, quality_along_run
 from wgan.quality.along_run import generate
+from wgan.report.claims import report
+from wgan.report.plotting import stamp
+from wgan.report.provenance import image_provenance
+from wgan.report.sheets import show_samples
 from wgan.training.models import count_parameters
 
+scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
 record = image_provenance(scale, device, seed)
 print(record)
 record
@@ -67,7 +69,7 @@ record
 # What this scale changes from the paper:
 
 # %%
-pd.DataFrame(scale_summary(scale), columns=["setting", "paper", f"this page ({scale})"])
+pd.DataFrame(scale_summary(scale), columns=["setting", "paper", f"this page ({scale.name})"])
 
 # %%
 architectures = {
@@ -209,7 +211,7 @@ w1 = measured["pixel_w1"]
 better = [name for name, (_, wgan_key, gan_key) in architectures.items()
           if name != "dcgan" and (w1[wgan_key] < w1[gan_key] or np.isnan(w1[gan_key]))]
 wgan_keys = [pair[1] for pair in architectures.values()]
-if scale == "smoke":
+if scale.name == "smoke":
     verdict_arch = verdict_modes = "not tested at this scale"
 else:
     verdict_arch = {2: "reproduced", 1: "partly reproduced", 0: "not reproduced"}[len(better)]

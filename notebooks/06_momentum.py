@@ -44,10 +44,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.book.claims import report
-from wgan.book.plotting import stamp
-from wgan.book.provenance import provenance
-from wgan.book.scales import pick
 from wgan.experiments.blowups import (
     BAND_FACTOR,
     COLLAPSE_FRACTION,
@@ -70,7 +66,13 @@ from wgan.experiments.momentum import (
     ring_w1_floor,
     run_sweep,
 )
+from wgan.plan.scale import Scale
 from wgan.quality import spearman
+from wgan.report.claims import report
+from wgan.report.plotting import stamp
+from wgan.report.provenance import provenance
+
+scale = Scale.from_env(scale)
 
 # The networks here are tiny: one thread avoids OpenMP threads waiting on each other, which
 # on a shared CPU made these runs ten times slower.
@@ -86,10 +88,10 @@ record
 # `--adam` switch does; everything else is Algorithm 1 (clipping $c = 0.01$,
 # $n_\text{critic} = 5$). The ring runs use the MLP generator and critic of Section 4.1's toy
 # experiment; the image runs use the DCGAN generator and critic of the image experiments
-# (`wgan.experiments.images`, run `wgan-dcgan`), smaller than there to fit the sweep into minutes.
+# (`wgan.experiments.images`, its WGAN with DCGAN networks), smaller than there to fit the sweep into minutes.
 
 # %%
-settings = momentum_settings(scale)  # counts capped in a dry run (wgan.book.scales.cap)
+settings = momentum_settings(scale)  # counts capped in a dry run (wgan.plan.scale.Scale.cap)
 pd.DataFrame({
     "optimizers": ", ".join(choice.label for choice in OPTIMIZERS),
     "learning rates (both nets)": ", ".join(f"{lr:g}" for lr in settings.lrs),
@@ -100,7 +102,7 @@ pd.DataFrame({
         f"{settings.image_iters}, {settings.image_size}, {settings.image_width}, "
         f"{settings.image_batch}" if settings.image_iters else "the image experiments' own"),
     "authors' 100-iteration critic warm-up": settings.critic_warmup,
-}, index=[scale]).T
+}, index=[str(scale)]).T
 
 # %% [markdown]
 # ## The sweep
@@ -267,7 +269,7 @@ by_level.style.format({"share": "{:.1%}"})
 # iterations with a negative cosine.
 
 # %%
-n_quality = pick(scale, smoke=80, quick=800, paper=2000)
+n_quality = scale.pick(smoke=80, quick=800, paper=2000)
 quality = ring_sample_quality(sweep, n=n_quality, seed=seed)
 floor = ring_w1_floor(n_quality, seed=seed)
 final = quality.sort_values("gen_iter").groupby(["dataset", "optimizer", "lr", "seed"]).last()

@@ -1,7 +1,14 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,mystnb,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -43,16 +50,16 @@ seed = 0
 import matplotlib.pyplot as plt
 import numpy as np
 
-from wgan.book.claims import expect
-from wgan.book.plotting import stamp
-from wgan.book.provenance import provenance
-from wgan.book.scales import cap, pick, run_folder
-from wgan.paths import runs_dir
+from wgan.plan.scale import Scale
+from wgan.report.claims import expect
+from wgan.report.plotting import stamp
+from wgan.report.provenance import provenance
 from wgan.speed.bench import bench_config, results_table, run_bench
 from wgan.speed.conv_rates import critic_conv_rates
-from wgan.speed.equivalence import curve_distances, curve_runs, learning_curves
+from wgan.speed.equivalence import curve_distances, equivalence_curves
 from wgan.training.fast import resolve_speed
 
+scale = Scale.from_env(scale)
 record = provenance(scale, device, seed, dataset="photos (bench), digits (curves)")
 print(record)
 record
@@ -67,17 +74,16 @@ record
 # steps early on) is off, so every timed generator iteration has five critic steps.
 
 # %%
-bench_sizes = pick(
-    scale,
+bench_sizes = scale.pick(
     smoke=dict(image_size=16, ngf=4, ndf=4, mlp_hidden=16, batch_size=8),
     quick=dict(image_size=64, batch_size=64),
     paper=dict(image_size=64, batch_size=64),
 )
-timing = pick(
-    scale,
+timing = scale.pick(
     smoke=dict(warmup=0, iters=1, rounds=1, workers=0),
     quick=dict(warmup=1, iters=1, rounds=3, workers=2),
-    paper=dict(warmup=cap(3, 1), iters=cap(5, 1), rounds=cap(5, 1), workers=2),
+    paper=dict(warmup=scale.cap(3, 1), iters=scale.cap(5, 1), rounds=scale.cap(5, 1),
+               workers=2),
 )
 results = [run_bench(bench_config(setting, device=device, seed=seed, **bench_sizes), **timing)
            for setting in ("dcgan", "mlp")]
@@ -133,14 +139,12 @@ layers
 # less than changing the seed does.
 
 # %%
-curves = curve_runs(scale, seed=seed, device=device)
-(float32_config, seeds), (fast_config, _) = curves["speed-float32"], curves["speed-fast"]
-reference = learning_curves(float32_config, seeds, "speed-float32", root=runs_dir() / run_folder(scale))
-fast = learning_curves(fast_config, seeds, "speed-fast", root=runs_dir() / run_folder(scale))
+reference, fast, fast_configs = equivalence_curves(scale, seed=seed, device=device)
+seeds = [config.seed for config in fast_configs]
 distances = curve_distances(reference, fast)
 device_used = record.resolved_device
-print(f"{len(seeds)} seeds x {float32_config.generator_iters} generator iterations; "
-      f"fast path: {resolve_speed(fast_config, device_used).describe()}")
+print(f"{len(seeds)} seeds x {reference.shape[1]} generator iterations; "
+      f"fast path: {resolve_speed(fast_configs[0], device_used).describe()}")
 print(f"paired distance {distances.paired:.3g}, seed-to-seed distance "
       f"{distances.seed_to_seed:.3g}, ratio {distances.ratio:.3f}")
 
@@ -168,7 +172,7 @@ plt.show()
 # %%
 expect(distances.equivalent, (
     f"the fast path moves the learning curve {distances.ratio:.2f} seed spreads: more than "
-    "changing the seed does"))
+    "changing the seed does"), scale=scale)
 
 # %% [markdown]
 # ## Verdict

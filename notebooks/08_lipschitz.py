@@ -1,7 +1,14 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,mystnb,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -50,11 +57,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.book.claims import expect, report
-from wgan.book.plotting import ring_panel, stamp
-from wgan.book.provenance import provenance
-from wgan.book.scales import cap, pick
-from wgan.book.sheets import image_grid
 from wgan.experiments import lipschitz_runs
 from wgan.experiments.coverage import RING_STD
 from wgan.experiments.critic_fit import critic_gap
@@ -84,12 +86,19 @@ from wgan.experiments.lipschitz_runs import (
     digit_reference,
     generated_digit_family,
     ring_measures,
-    run,
 )
 from wgan.experiments.mixture import balanced_ring_sample, generator_samples
+from wgan.plan.scale import Scale
 from wgan.quality.along_run import generate
+from wgan.report.claims import expect, report
+from wgan.report.lipschitz import sweep_figure
+from wgan.report.plotting import ring_panel, stamp
+from wgan.report.provenance import provenance
+from wgan.report.sheets import image_grid
 from wgan.theory.distances import wasserstein1
 from wgan.theory.toy import ring_means
+
+scale = Scale.from_env(scale)
 
 # Small networks: one thread avoids the thread barrier on every tiny matrix product (see
 # chapter 3).
@@ -121,20 +130,19 @@ record
 # $\lambda = 0.1$). Only the constraint changes between them.
 
 # %%
-fit_settings = pick(
-    scale,
+fit_settings = scale.pick(
     smoke=FitSettings(hidden=8, steps=30, batch_size=64, lr=1e-3, gp_weight=10.0,
                       eval_samples=128),
     quick=FitSettings(hidden=64, steps=500, batch_size=256, lr=1e-3, gp_weight=10.0,
                       eval_samples=500),
-    paper=FitSettings(hidden=512, steps=cap(5000, 20), batch_size=256, lr=1e-3,
-                      gp_weight=10.0, eval_samples=cap(2000, 256)),
+    paper=FitSettings(hidden=512, steps=scale.cap(5000, 20), batch_size=256, lr=1e-3,
+                      gp_weight=10.0, eval_samples=scale.cap(2000, 256)),
 )
-n_pairs = pick(scale, smoke=2, quick=3, paper=cap(6, 2))
-dims = pick(scale, smoke=(2,), quick=(2, 16), paper=(2, 16, 64))
-n_reference = pick(scale, smoke=128, quick=1000, paper=cap(2000, 256))
+n_pairs = scale.pick(smoke=2, quick=3, paper=scale.cap(6, 2))
+dims = scale.pick(smoke=(2,), quick=(2, 16), paper=(2, 16, 64))
+n_reference = scale.pick(smoke=128, quick=1000, paper=scale.cap(2000, 256))
 pd.Series(vars(fit_settings) | {"pairs per family": n_pairs, "Gaussian dimensions": dims,
-                                 "POT sample per side": n_reference}, name=scale).to_frame()
+                                 "POT sample per side": n_reference}, name=str(scale)).to_frame()
 
 # %% [markdown]
 # ## Part 1: the estimate against the exact W1
@@ -165,13 +173,12 @@ pd.Series(vars(fit_settings) | {"pairs per family": n_pairs, "Gaussian dimension
 # %%
 shifts = list(np.linspace(0.5, 2.0, n_pairs))
 angles = list(np.linspace(0.08, 0.32, n_pairs))
-digit_clip_run = run(lipschitz_runs.digit_config("clip", scale, seed=seed, device=device),
-                     "lipschitz-digits-clip", scale)
-digit_side = digit_clip_run.config.image_size
+digit_clip = lipschitz_runs.digit_clip_run(scale, seed=seed, device=device)
+digit_side = digit_clip.config.image_size
 families = {f"Gaussians, d={d}": gaussian_family(d, shifts) for d in dims}
 families["rotated ring"] = ring_family(angles, n_reference, seed=seed)
 families[f"generated digits ({digit_side}x{digit_side})"] = generated_digit_family(
-    digit_clip_run, n_pairs, n_reference, seed=seed)
+    digit_clip, n_pairs, n_reference, seed=seed)
 table = estimate_table(families, CONSTRAINTS, fit_settings, seed=seed)
 ceiling = []
 for family, pairs in families.items():
@@ -289,7 +296,7 @@ plt.show()
 # at $10^{-30}$, the bottom of the plot.
 
 # %%
-deep_hidden = pick(scale, smoke=8, quick=64, paper=512)
+deep_hidden = scale.pick(smoke=8, quick=64, paper=512)
 deep_constraints = {c.label: c for c in CONSTRAINTS[:4]}
 layer_norms, deep_weights = {}, {}
 for label, constraint in deep_constraints.items():
@@ -340,14 +347,13 @@ plt.show()
 # the last 50 iterations divided by the exact W1 (the K of a trained critic).
 
 # %%
-ring_iters = lipschitz_runs.ring_iters(scale)
+ring_iters = lipschitz_runs.lipschitz_settings(scale).ring_iters
 ring_seeds = lipschitz_runs.ring_seeds(scale, seed)
-n_samples = pick(scale, smoke=200, quick=1000, paper=1000)
-min_samples = pick(scale, smoke=4, quick=20, paper=20)
+n_samples = scale.pick(smoke=200, quick=1000, paper=1000)
+min_samples = scale.pick(smoke=4, quick=20, paper=20)
 reference = balanced_ring_sample(n_samples // 8, torch.Generator().manual_seed(seed))
 method_labels = {"clip": "clip c=0.01", "gp": "gradient penalty", "sn": "spectral norm"}
-ring_runs = {(m, s): run(config, f"lipschitz-{m}", scale) for (m, s), config
-             in lipschitz_runs.side_by_side_configs(scale, seed=seed, device=device).items()}
+ring_runs = lipschitz_runs.side_by_side_runs(scale, seed=seed, device=device)
 ring_curves, ring_rows = [], []
 for (method, s), result in ring_runs.items():
     curve, final = ring_measures(result, reference, n=n_samples, seed=seed,
@@ -377,8 +383,7 @@ plt.show()
 # same length (the run at $c = 0.01$ is the clip run of seed `seed` above).
 
 # %%
-sweep_runs = {c: run(config, "lipschitz-clip", scale) for c, config
-              in lipschitz_runs.clip_sweep_configs(scale, seed=seed, device=device).items()}
+sweep_runs = lipschitz_runs.clip_sweep_runs(scale, seed=seed, device=device)
 sweep_rows, sweep_curves = [], {}
 for c, result in sweep_runs.items():
     curve, final = ring_measures(result, reference, n=n_samples, seed=seed,
@@ -389,34 +394,9 @@ sweep = pd.DataFrame(sweep_rows).set_index("clip value")
 sweep.round(4)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Ring runs of Algorithm 1 with the clip value c swept from 0.001 to 0.1 (one colour per c): modes covered within 3 sigma and exact W1 to the ring along training (left two panels), and the final critic's median gradient norm at generated points against c (right, log-log). The paper shows no such sweep; it measures the text's remark on large and small clip values.", "name": "fig-lipschitz-sweep"}}
-def sweep_figure(curves: dict, table: pd.DataFrame, panels: tuple, floor: float | None = None,
-                 log_second: bool = False):
-    """Two measures along the runs of a clip sweep, one colour per c, and the final
-    critic's median gradient norm against c (log-log)."""
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
-    cmap = plt.get_cmap("viridis")
-    for i, (c, curve) in enumerate(curves.items()):
-        color = cmap(i / max(1, len(curves) - 1))
-        for ax, (column, _) in zip(axes[:2], panels, strict=True):
-            ax.plot(curve["gen_iter"], curve[column], color=color, label=f"c = {c:g}")
-    for ax, (_, title) in zip(axes[:2], panels, strict=True):
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("generator iteration")
-    if floor is not None:
-        axes[0].axhline(floor, color="k", ls="--", lw=0.8)
-    if log_second:
-        axes[1].set_yscale("log")
-    axes[0].legend(fontsize=7)
-    axes[2].loglog(table.index, table["grad_norm_median"].clip(lower=1e-30), "o-")
-    axes[2].set_xlabel("clip value c")
-    axes[2].set_title("median gradient norm of the critic", fontsize=10)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    stamp(fig, record)
-    plt.show()
-
-
 sweep_figure(sweep_curves, sweep, (("modes", "modes covered (3 sigma)"),
-                                   ("w1", "W1 to the ring")), log_second=True)
+                                   ("w1", "W1 to the ring")), record, log_second=True)
+plt.show()
 
 # %% [markdown]
 # ## Part 4: the digits
@@ -444,10 +424,8 @@ sweep_figure(sweep_curves, sweep, (("modes", "modes covered (3 sigma)"),
 
 # %%
 digit_ref = digit_reference(scale)
-digit_width = pick(scale, smoke=1, quick=25, paper=101)
-digit_runs = {(m, s): run(config, f"lipschitz-digits-{m}", scale) for (m, s), config
-              in lipschitz_runs.digit_side_by_side_configs(scale, seed=seed,
-                                                          device=device).items()}
+digit_width = scale.pick(smoke=1, quick=25, paper=101)
+digit_runs = lipschitz_runs.digit_side_by_side_runs(scale, seed=seed, device=device)
 digit_curves, digit_rows = {}, []
 for (method, s), result in digit_runs.items():
     curve, final = digit_measures(result, digit_ref, width=digit_width, seed=seed)
@@ -503,9 +481,7 @@ plt.show()
 # same length (the run at $c = 0.01$ is the clip run above), with the same measures.
 
 # %%
-digit_sweep_runs = {c: run(config, "lipschitz-digits-clip", scale) for c, config
-                    in lipschitz_runs.digit_clip_sweep_configs(scale, seed=seed,
-                                                               device=device).items()}
+digit_sweep_runs = lipschitz_runs.digit_clip_sweep_runs(scale, seed=seed, device=device)
 digit_sweep_rows, digit_sweep_curves = [], {}
 for c, result in digit_sweep_runs.items():
     curve, final = digit_measures(result, digit_ref, width=digit_width, seed=seed)
@@ -517,7 +493,8 @@ digit_sweep.round(4)
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Digit runs of Algorithm 1 with the clip value c swept from 0.001 to 0.1 (one colour per c): pixel-space W1 to the held-out digits (left; dashed: the floor) and classes covered (middle) along training, and the final critic's median gradient norm at generated digits against c (right, log-log). The paper shows no such sweep; it measures the text's remark on large and small clip values on images.", "name": "fig-lipschitz-digits-sweep"}}
 sweep_figure(digit_sweep_curves, digit_sweep,
              (("pixel_w1", "pixel W1 to held-out digits"), ("classes_covered", "classes covered")),
-             floor=digit_ref.floor)
+             record, floor=digit_ref.floor)
+plt.show()
 
 # %% [markdown]
 # ## What the claims say, checked
@@ -548,8 +525,9 @@ chord = 4 * math.sin(angles[-1] / 2)
 print(f"linear critic on |v| = {pair.w:g}: estimate {exact_estimate:.3f}, cosine "
       f"{exact_cosine:.3f}; rotated ring: POT W1 {ring_w:.3f}, 4 sin(angle/2) {chord:.3f}")
 assert abs(exact_estimate - pair.w) < 5 * math.sqrt(2 / 2000), "the linear critic is off"
-assert exact_cosine > pick(scale, smoke=0.5, quick=0.9, paper=0.9), "OT displacement is off"
-expect(abs(ring_w - chord) < 0.1 * chord + 3 * RING_STD, "the ring's POT distance is off")
+assert exact_cosine > scale.pick(smoke=0.5, quick=0.9, paper=0.9), "OT displacement is off"
+expect(abs(ring_w - chord) < 0.1 * chord + 3 * RING_STD, "the ring's POT distance is off",
+       scale=scale)
 
 # %% [markdown]
 # Verdict rules, fixed before the runs (every rule says "not tested at this scale" at
@@ -575,7 +553,7 @@ expect(abs(ring_w - chord) < 0.1 * chord + 3 * RING_STD, "the ring's POT distanc
 #   *partly* when one of the two holds on all three; *not reproduced* otherwise.
 
 # %%
-untested = scale == "smoke"
+untested = scale.name == "smoke"
 clip_labels = [c.label for c in CONSTRAINTS if c.lipschitz == "clip"]
 clip_cells = summary.loc[summary.index.get_level_values("constraint").isin(clip_labels)]
 constant = (clip_cells["k_ratio"] <= 1.25) & (clip_cells["r2"] >= 0.95)

@@ -15,7 +15,7 @@
 # what that chapter measured, at which scale, and its verdict: *reproduced*, *partly
 # reproduced*, *not reproduced*, or *not tested at this scale*.
 #
-# Nothing on this page is typed in. Each chapter ends by calling `wgan.book.claims.report` with
+# Nothing on this page is typed in. Each chapter ends by calling `wgan.report.claims.report` with
 # the numbers it computed; the call writes a record under `runs/claims/<scale>/`. This page
 # is executed after every chapter by `make execute` and reads the records back, so it is
 # regenerated with the book. A claim whose chapter was not run at this scale says so, and
@@ -29,10 +29,12 @@ seed = 0
 # %% tags=["hide-input"]
 from IPython.display import HTML
 
-from wgan.book.claims import CLAIMS, VERDICTS, ledger
-from wgan.book.ledger import book_chapters, ledger_html
-from wgan.book.provenance import provenance
+from wgan.plan.scale import Scale
+from wgan.report.claims import CLAIMS, VERDICTS, ledger
+from wgan.report.ledger import book_chapters, ledger_html
+from wgan.report.provenance import provenance
 
+scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
 record = provenance(scale, device, seed, dataset="the chapters' claim records (runs/claims)")
 print(record)
 record
@@ -54,7 +56,7 @@ HTML(ledger_html(table, linked=book_chapters()))
 not_run = "chapter not run at this scale"
 assert list(table["claim"]) == [claim.statement for claim in CLAIMS], "a claim is missing"
 assert set(table["verdict"]) <= {*VERDICTS, not_run}, f"unknown verdict in {set(table['verdict'])}"
-assert (table["scale"] == scale).all(), "a record was measured at another scale"
+assert (table["scale"] == scale.name).all(), "a record was measured at another scale"
 
 # %% [markdown]
 # ## Verdict
@@ -62,7 +64,7 @@ assert (table["scale"] == scale).all(), "a record was measured at another scale"
 # %%
 counts = table["verdict"].value_counts()
 print(
-    f"At scale {scale}: {counts.get('reproduced', 0)} of {len(table)} claims reproduced, "
+    f"At scale {scale.name}: {counts.get('reproduced', 0)} of {len(table)} claims reproduced, "
     f"{counts.get('partly reproduced', 0)} partly, {counts.get('not reproduced', 0)} not "
     f"reproduced, {counts.get('not tested at this scale', 0)} not tested at this scale, "
     f"{counts.get(not_run, 0)} whose chapter was not run."

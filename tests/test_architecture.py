@@ -19,15 +19,18 @@ ALLOWED: dict[str, set[str]] = {
     "data": set(),
     "training": {"theory", "data"},
     "quality": {"theory", "data", "training"},
-    "book": {"theory", "data", "training", "quality"},
-    "experiments": {"theory", "data", "training", "quality", "book"},
-    "speed": {"data", "training", "book"},
-    "sweep": {"theory", "data", "training", "quality", "book", "experiments", "speed"},
+    "plan": {"training"},
+    "experiments": {"theory", "data", "training", "quality", "plan"},
+    "speed": {"data", "training", "plan"},
+    "report": {"theory", "data", "training", "quality", "plan", "experiments"},
+    "sweep": {"theory", "data", "training", "quality", "plan", "experiments", "speed"},
 }
-"""Subpackage -> the subpackages it may import. ``training`` knows neither experiments nor
-the book; ``theory`` and ``data`` import no other subpackage; ``speed`` takes its per-scale
-sizes from the book's scales, as the experiments do; nothing imports ``sweep`` but the
-command line (the training loop never knows it runs in a sweep)."""
+"""Subpackage -> the subpackages it may import. ``training`` knows neither scales, the
+experiments nor the book; ``theory`` and ``data`` import no other subpackage; ``plan`` (scales,
+run specs, run directories) knows only the training loop it fetches runs with; ``speed`` takes
+its per-scale sizes from a ``Scale``, as the experiments do; ``report`` (what turns runs into
+pages) sits above the experiments it draws; nothing imports ``sweep`` but the command line
+(the training loop never knows it runs in a sweep)."""
 
 FACE = {"cli", "__main__", "paths"}
 """Top-level modules: the package's face. Only ``paths`` may be imported from a subpackage."""
@@ -145,9 +148,9 @@ def test_imports_point_one_way(folder: str) -> None:
 
 
 def test_violations_catch_an_import_against_the_direction() -> None:
-    graph = {"wgan.training.run": {"wgan.book.provenance", "wgan.theory.toy", "wgan.paths"},
+    graph = {"wgan.training.run": {"wgan.report.provenance", "wgan.theory.toy", "wgan.paths"},
              "wgan.theory.toy": {"wgan.cli"}}
-    assert violations(graph, "training") == ["wgan.training.run imports wgan.book.provenance"]
+    assert violations(graph, "training") == ["wgan.training.run imports wgan.report.provenance"]
     assert violations(graph, "theory") == ["wgan.theory.toy imports the package's face: wgan.cli"]
 
 
@@ -170,10 +173,10 @@ def test_find_cycle_finds_a_cycle() -> None:
 
 
 def test_imported_modules_resolves_relative_and_from_imports(tmp_path: Path) -> None:
-    module = tmp_path / "wgan" / "book" / "example.py"
+    module = tmp_path / "wgan" / "report" / "example.py"
     module.parent.mkdir(parents=True)
     module.write_text("from . import curves\nfrom ..training.run import RunResult\n"
                       "from wgan import paths\nimport wgan.theory.toy as toy\nimport numpy\n")
     imports = imported_modules(module, root=tmp_path / "wgan")
-    assert imports == {"wgan.book", "wgan.book.curves", "wgan.training.run", "wgan",
+    assert imports == {"wgan.report", "wgan.report.curves", "wgan.training.run", "wgan",
                        "wgan.paths", "wgan.theory.toy"}

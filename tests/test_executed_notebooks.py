@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from wgan.book.provenance import provenance
+from wgan.plan.scale import Scale
+from wgan.report.provenance import provenance
 
 _PATH = Path(__file__).parent.parent / "book" / "_ext" / "executed_notebooks.py"
 _SPEC = importlib.util.spec_from_file_location("executed_notebooks", _PATH)
@@ -16,7 +17,7 @@ _SPEC.loader.exec_module(ext)
 
 def _executed_notebook(duration=None) -> dict:
     """A notebook shaped like papermill's output: parameters, injected parameters, the box."""
-    record = provenance("smoke", "cpu", 0, dataset="digits")
+    record = provenance(Scale("smoke"), "cpu", 0, dataset="digits")
     cells = [
         nbformat.v4.new_code_cell('scale = "smoke"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell('scale = "quick"', metadata={"tags": ["injected-parameters"]}),

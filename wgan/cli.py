@@ -36,20 +36,22 @@ from pathlib import Path
 
 import torch
 
-from wgan.book.scales import run_folder
 from wgan.paths import runs_dir
+from wgan.plan.scale import Scale
+from wgan.plan.spec import config_hash
 from wgan.sweep import ClusterUnavailable
 from wgan.training.algorithm1 import prior
 from wgan.training.batches import TOY_DATASETS
 from wgan.training.config import (
     ALGORITHMS,
+    ARCHITECTURES,
     LIPSCHITZ,
     OPTIMIZERS,
     WGAN_GP_PROCEDURE,
     TrainConfig,
 )
-from wgan.training.models import ARCHITECTURES
-from wgan.training.run import config_hash, load_run, train
+from wgan.training.run import train
+from wgan.training.rundir import load_run
 
 DEFAULTS = TrainConfig()
 EXIT_BAD_INPUT = 2
@@ -213,7 +215,7 @@ def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
         "run", help="train the unfinished runs (skips finished ones, resumes partial ones)")
     _book_options(run)
     run.add_argument("runs", nargs="*", metavar="RUN",
-                     help="only these runs (directory or cached_run names; default: all)")
+                     help="only these runs (directory or RunSpec names; default: all)")
     run.add_argument("--executor", choices=("local", "slurm"), default="local",
                      help="local: a pool of processes here; slurm: one job array through "
                      "submitit (default: local)")
@@ -259,7 +261,7 @@ def _sweep_list(args: argparse.Namespace) -> int:
         print("\n".join(markdown_lines(table)))
         return 0
     print("\n".join(cache_lines([row.run for row in table])))
-    folder = runs_dir() / run_folder(args.scale)
+    folder = runs_dir() / args.scale.folder
     print(f"Runs at scale {args.scale} (runs dir {folder}): {len(table)}; "
           "cost of the whole run, from the rates of runs measured on disk "
           "(see wgan.sweep.costs)")
@@ -273,7 +275,7 @@ def _sweep_status(args: argparse.Namespace) -> int:
     from wgan.sweep.slurm import FAILED, latest_manifest, log_tail, slurm_states
 
     table = rows(_registry(args))
-    manifest = latest_manifest(args.scale)
+    manifest = latest_manifest(args.scale.name)
     jobs = {e["key"]: e for e in manifest["runs"]} if manifest else {}
     data_job = manifest["data_job"] if manifest else None
     ids = [e["job_id"] for e in jobs.values()] + ([data_job["job_id"]] if data_job else [])
@@ -315,7 +317,7 @@ def _sweep_run(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     from wgan.sweep.slurm import Resources, parse_time, queued, submit, wait
 
-    waiting = queued(args.scale)
+    waiting = queued(args.scale.name)
     if waiting:
         todo = [row for row in todo if row.run.key not in waiting]
         print(f"{len(waiting)} of them already queued or running in the last sweep: not "
@@ -325,7 +327,7 @@ def _sweep_run(args: argparse.Namespace) -> int:
     resources = Resources(args.partition, args.gpus_per_job, parse_time(args.time),
                           args.array_parallelism, args.cpus_per_job, args.mem, args.account,
                           args.qos)
-    manifest = submit([r.run for r in todo], args.scale, resources)
+    manifest = submit([r.run for r in todo], args.scale.name, resources)
     if manifest["data_job"]:
         print(f"Data job {manifest['data_job']['job_id']}: log {manifest['data_job']['stdout']}")
     array = manifest["runs"][0]["job_id"].split("_")[0]
@@ -333,7 +335,7 @@ def _sweep_run(args: argparse.Namespace) -> int:
           f"{manifest['folder']}")
     for entry in manifest["runs"]:
         print(f"  {entry['job_id']:>10s} {entry['key']}: log {entry['stdout']}")
-    print(f"Watch: python -m wgan sweep status --scale {args.scale}")
+    print(f"Watch: python -m wgan sweep status --scale {args.scale.name}")
     if not args.wait:
         return 0
     final = wait(manifest)
@@ -381,14 +383,14 @@ def resolve_config(args: argparse.Namespace) -> tuple[TrainConfig, Path]:
         if not (run_dir / "config.json").is_file():
             raise ValueError(f"--resume {str(run_dir)!r}: that directory holds no run "
                              "(no config.json).")
-        return TrainConfig.from_file(run_dir / "config.json").validate(), run_dir
+        return TrainConfig.from_file(run_dir / "config.json"), run_dir
     if getattr(args, "wgan_gp", False):
         if args.config_file:
             raise ValueError("--wgan-gp and --config both set every setting; give one of them.")
         base = TrainConfig(**WGAN_GP_PROCEDURE)
     else:
         base = TrainConfig.from_file(args.config_file) if args.config_file else TrainConfig()
-    config = base.replace(**given).validate()
+    config = base.replace(**given)
     if args.out is not None:
         return config, Path(args.out)
     name = f"{config.algorithm}-{config.dataset}-{config_hash(config)}"
@@ -424,7 +426,7 @@ def _sample(args: argparse.Namespace) -> int:
         raise ValueError(
             f"The run in {args.run_dir!r} was trained on {result.config.dataset!r}, whose "
             f"samples have shape {tuple(result.detail['sample_shape'])}, not images; load its "
-            "generator with wgan.training.run.load_run(...).load_generator() to plot them."
+            "generator with wgan.training.rundir.load_run(...).load_generator() to plot them."
         )
     generator = result.load_generator(args.iteration, device=args.device)
     z = prior(args.n, result.config.nz, generator=torch.Generator().manual_seed(args.seed))
@@ -447,6 +449,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("sweep", "run"): _sweep_run, ("data", "prepare"): _data_prepare}
     command = commands[args.command, getattr(args, "action", None)]
     try:
+        if hasattr(args, "scale"):  # $WGAN_DRY_RUN is read here, once
+            args.scale = Scale.from_env(args.scale)
         return command(args)
     except (ValueError, TypeError) as err:
         print(f"wgan {args.command}: error: {err}", file=sys.stderr)

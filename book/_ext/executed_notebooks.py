@@ -6,7 +6,7 @@ with them, all at build time and without re-running anything:
 
 - it hides the ``parameters`` cell and the cell papermill injected after it: the
   provenance box right below them lists the scale, device and seed the page ran with;
-- it fills in the last row of the provenance box (:meth:`wgan.book.provenance.Provenance._repr_html_`)
+- it fills in the last row of the provenance box (:meth:`wgan.report.provenance.Provenance._repr_html_`)
   with papermill's wall time of the whole notebook, which the notebook could not know when
   it displayed the box;
 - it adds the ``notebook-timings`` directive: a table of every executed chapter's scale,
@@ -30,7 +30,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from wgan.book.provenance import WALL_TIME_MARKER
+from wgan.report.provenance import WALL_TIME_MARKER
 
 EXECUTED_DIR = "book/executed"
 """Folder of the executed notebooks, relative to the book's root."""

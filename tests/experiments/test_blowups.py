@@ -20,6 +20,7 @@ from wgan.experiments.blowups import (
     verdict,
 )
 from wgan.experiments.momentum import PAPER_LR, Sweep
+from wgan.plan.scale import Scale
 
 N = 40  # generator iterations of every hand-made run
 BETA1 = {"rmsprop": math.nan, "adam0": 0.0, "adam0.5": 0.5, "adam0.9": 0.9}
@@ -43,7 +44,7 @@ def _sweep(runs: dict[tuple[str, float, int], dict]) -> Sweep:
             "update_cos_mean": 0.5, "update_cos_min": np.where(neg, -0.2, 0.3),
             "update_cos_neg_frac": np.where(neg, 0.2, 0.0),
         }).assign(**keys))
-    return Sweep("quick", pd.DataFrame(rows), pd.concat(frames, ignore_index=True), {})
+    return Sweep(Scale("quick"), pd.DataFrame(rows), pd.concat(frames, ignore_index=True), {})
 
 
 def _flat(level: float = 1.0, n: int = N) -> np.ndarray:
@@ -143,21 +144,21 @@ def _evidence(**changes: int) -> CosineEvidence:
 
 
 def test_verdict_reproduced_when_all_three_parts_hold() -> None:
-    assert verdict(_evidence(), "quick")[0] == "reproduced"
+    assert verdict(_evidence(), Scale("quick"))[0] == "reproduced"
 
 
 def test_verdict_partly_when_cosine_not_concentrated_in_blow_ups() -> None:
-    assert verdict(_evidence(negative_stable=500), "quick")[0] == "partly reproduced"
+    assert verdict(_evidence(negative_stable=500), Scale("quick"))[0] == "partly reproduced"
 
 
 def test_verdict_not_reproduced_when_nothing_holds() -> None:
     e = _evidence(blowups_momentum=0, blowups_plain=0, blowups_high_lr=0, negative_near=0,
                   negative_unstable=0)
-    assert verdict(e, "quick")[0] == "not reproduced"
+    assert verdict(e, Scale("quick"))[0] == "not reproduced"
 
 
 def test_verdict_at_smoke_is_not_tested() -> None:
-    result, measured = verdict(_evidence(), "smoke")
+    result, measured = verdict(_evidence(), Scale("smoke"))
     assert result == "not tested at this scale"
     assert "Adam beta1>0 4/8 runs" in measured and "3/4 momentum blow-ups" in measured
 

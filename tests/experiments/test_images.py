@@ -1,5 +1,5 @@
-"""The table of image runs: configurations per scale, data choice, caching through
-wgan.training.run."""
+"""The table of image runs: configurations per scale, data choice, fetching through
+wgan.plan.fetch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import wgan.training.run
-from wgan.book.scales import SCALES as SCALE_NAMES
 from wgan.experiments.images import (
     EXPERIMENTS,
     HIGH_LR,
@@ -16,12 +15,14 @@ from wgan.experiments.images import (
     SCALES,
     image_config,
     image_data,
-    image_provenance,
+    image_specs,
     paper_generator_iters,
     quality_reference,
     run_experiment,
     scale_summary,
 )
+from wgan.plan.scale import SCALES as SCALE_NAMES
+from wgan.plan.scale import Scale
 from wgan.training.config import TrainConfig
 
 
@@ -34,7 +35,7 @@ def no_lsun(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFa
 @pytest.mark.parametrize("scale", SCALE_NAMES)
 @pytest.mark.parametrize("key", list(EXPERIMENTS))
 def test_every_run_has_a_valid_config_at_every_scale(key: str, scale: str) -> None:
-    config = image_config(key, scale)
+    config = image_config(key, Scale(scale))
     experiment = EXPERIMENTS[key]
     assert (config.algorithm, config.generator, config.critic) == (
         experiment.algorithm, experiment.generator, experiment.critic)
@@ -43,7 +44,7 @@ def test_every_run_has_a_valid_config_at_every_scale(key: str, scale: str) -> No
 
 
 def test_paper_scale_is_the_papers_wgan_setting() -> None:
-    config = image_config("wgan-dcgan", "paper")
+    config = image_config("wgan-dcgan", Scale("paper"))
     expected = TrainConfig()  # the paper's defaults: Algorithm 1 and the authors' code
     for name in ("image_size", "batch_size", "nz", "ngf", "ndf", "mlp_hidden", "lr_g", "lr_d",
                  "optimizer_g", "optimizer_d", "clip_value", "n_critic", "critic_warmup"):
@@ -52,21 +53,21 @@ def test_paper_scale_is_the_papers_wgan_setting() -> None:
 
 
 def test_gan_runs_use_dcgans_procedure() -> None:
-    config = image_config("gan-nobn", "quick")
+    config = image_config("gan-nobn", Scale("quick"))
     assert (config.optimizer_g, config.optimizer_d, config.lr_g, config.lr_d, config.beta1) == (
         "adam", "adam", 2e-4, 2e-4, 0.5)
     assert (config.n_critic, config.critic_warmup) == (1, False)
 
 
 def test_high_learning_rate_run_differs_from_the_mlp_critic_setting_only_in_rates() -> None:
-    failed = image_config("wgan-mlp-mlp-hilr", "quick")
+    failed = image_config("wgan-mlp-mlp-hilr", Scale("quick"))
     assert (failed.lr_g, failed.lr_d) == (HIGH_LR, HIGH_LR)
-    normal = image_config("wgan-mlp", "quick").replace(critic="mlp")
+    normal = image_config("wgan-mlp", Scale("quick")).replace(critic="mlp")
     assert failed.replace(lr_g=normal.lr_g, lr_d=normal.lr_d) == normal
 
 
 def test_runs_of_a_scale_share_their_sizes() -> None:
-    configs = [image_config(key, "quick") for key in EXPERIMENTS]
+    configs = [image_config(key, Scale("quick")) for key in EXPERIMENTS]
     sizes = {(c.image_size, c.batch_size, c.nz, c.ngf, c.ndf, c.generator_iters, c.seed)
              for c in configs}
     assert len(sizes) == 1
@@ -75,39 +76,34 @@ def test_runs_of_a_scale_share_their_sizes() -> None:
 def test_paper_generator_iterations_are_25_epochs_of_critic_batches() -> None:
     # 3,023,042 training bedrooms, 47,235 batches of 64 per epoch, 5 per generator iteration.
     assert paper_generator_iters(3_023_042, SCALES["paper"]) == 25 * 47_235 // 5
-    assert image_config("wgan-dcgan", "paper").generator_iters == 25 * 47_235 // 5
+    assert image_config("wgan-dcgan", Scale("paper")).generator_iters == 25 * 47_235 // 5
 
 
 def test_paper_scale_without_lsun_falls_back_to_digits_and_says_so() -> None:
-    data = image_data("paper")
+    data = image_data(Scale("paper"))
     assert (data.dataset, data.root) == ("digits", None)
     assert LSUN_ROOT_VARIABLE in data.note and "not set" in data.note
 
 
 def test_paper_scale_reads_lsun_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(LSUN_ROOT_VARIABLE, "/data/bedroom_train_lmdb")
-    config = image_config("wgan-dcgan", "paper")
+    config = image_config("wgan-dcgan", Scale("paper"))
     assert (config.dataset, config.data_root) == ("lsun", "/data/bedroom_train_lmdb")
 
 
 def test_quick_scale_stays_on_embedded_digits_even_with_lsun(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(LSUN_ROOT_VARIABLE, "/data/bedroom_train_lmdb")
-    assert image_config("wgan-dcgan", "quick").dataset == "digits"
+    assert image_config("wgan-dcgan", Scale("quick")).dataset == "digits"
 
 
 def test_image_config_rejects_unknown_run() -> None:
     with pytest.raises(ValueError, match="'key' parameter of image_config must be one of"):
-        image_config("wgan-resnet", "quick")
-
-
-def test_image_config_rejects_unknown_scale() -> None:
-    with pytest.raises(ValueError, match="'scale' parameter must be one of"):
-        image_config("wgan-dcgan", "huge")
+        image_config("wgan-resnet", Scale("quick"))
 
 
 def test_scale_summary_states_what_quick_scales_down() -> None:
-    rows = {setting: (paper, here) for setting, paper, here in scale_summary("quick")}
+    rows = {setting: (paper, here) for setting, paper, here in scale_summary(Scale("quick"))}
     quick = SCALES["quick"]
     assert rows["image size"] == ("64x64", f"{quick.image_size}x{quick.image_size}")
     assert rows["generator iterations"][1] == f"{quick.generator_iters:,}"
@@ -115,7 +111,7 @@ def test_scale_summary_states_what_quick_scales_down() -> None:
 
 def test_run_experiment_trains_once_and_reads_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = run_experiment("wgan-mlp-mlp-hilr", "smoke", root=tmp_path, device="cpu")
+    first = run_experiment("wgan-mlp-mlp-hilr", Scale("smoke"), root=tmp_path, device="cpu")
     assert first.status == "finished"
     assert first.run_dir.parent == tmp_path / "smoke"
     assert first.snapshots == [0, 2, 4]
@@ -124,13 +120,13 @@ def test_run_experiment_trains_once_and_reads_back(
         raise AssertionError("trained again instead of reading the finished run")
 
     monkeypatch.setattr(wgan.training.run._Loop, "run", refuse)
-    again = run_experiment("wgan-mlp-mlp-hilr", "smoke", root=tmp_path, device="cpu")
+    again = run_experiment("wgan-mlp-mlp-hilr", Scale("smoke"), root=tmp_path, device="cpu")
     assert again.run_dir == first.run_dir
     assert again.metrics.equals(first.metrics)
 
 
 def test_quality_reference_holds_the_heldout_digits_and_a_floor_above_zero() -> None:
-    reference = quality_reference("smoke")
+    reference = quality_reference(Scale("smoke"))
     size = SCALES["smoke"].image_size
     assert reference.heldout.shape == (179, 1, size, size)
     assert reference.train.shape == (1618, 1, size, size)
@@ -139,8 +135,9 @@ def test_quality_reference_holds_the_heldout_digits_and_a_floor_above_zero() -> 
     assert reference.classifier is not None and reference.classifier.accuracy > 0.5
 
 
-def test_image_provenance_names_the_data_and_the_image_size() -> None:
-    record = image_provenance("smoke", "cpu", 3)
-    size = SCALES["smoke"].image_size
-    assert (record.scale, record.device, record.seed) == ("smoke", "cpu", 3)
-    assert record.dataset == f"{image_data('smoke').note}, {size}x{size}"
+def test_image_specs_name_the_chapters_that_draw_each_run() -> None:
+    chapters = {spec.name: spec.chapters for spec in image_specs(Scale("quick"))}
+    assert list(chapters) == list(EXPERIMENTS)
+    assert chapters["wgan-dcgan"] == ("04_loss_curves", "05_architectures")
+    assert chapters["wgan-mlp-mlp-hilr"] == ("04_loss_curves",)
+    assert chapters["gan-nobn"] == ("05_architectures",)

@@ -13,39 +13,50 @@ from wgan.data import load_images
 from wgan.experiments.images import LSUN_ROOT_VARIABLE, image_config
 from wgan.experiments.lipschitz_runs import (
     CLIP_SWEEP,
+    RING_METHODS,
     clip_sweep_config,
+    clip_sweep_specs,
+    digit_clip_run,
     digit_config,
     digit_measures,
     digit_reference,
+    digit_side_by_side_specs,
     generated_digit_family,
-    lipschitz_runs,
+    lipschitz_settings,
+    lipschitz_specs,
     ring_config,
     ring_measures,
-    run,
+    side_by_side_runs,
+    side_by_side_specs,
     trained_critic,
 )
 from wgan.experiments.mixture import balanced_ring_sample
+from wgan.plan.fetch import fetch
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec, run_dir
 from wgan.quality.along_run import generate
+
+SMOKE = Scale("smoke")
 
 
 def test_only_the_constraint_and_its_procedure_change() -> None:
-    clip = ring_config("clip", "smoke", generator_iters=10)
-    gp = ring_config("gp", "smoke", generator_iters=10)
-    sn = ring_config("sn", "smoke", generator_iters=10)
+    clip = ring_config("clip", SMOKE, generator_iters=10)
+    gp = ring_config("gp", SMOKE, generator_iters=10)
+    sn = ring_config("sn", SMOKE, generator_iters=10)
     assert (clip.lipschitz, clip.optimizer_d, clip.clip_value) == ("clip", "rmsprop", 0.01)
     assert (gp.lipschitz, gp.optimizer_d, gp.beta1, gp.beta2, gp.gp_weight) == (
         "gp", "adam", 0.0, 0.9, 10.0)
     assert sn.replace(lipschitz="gp") == gp
     assert gp.critic == clip.critic == "mlp" and gp.dataset == "ring8"
-    assert clip_sweep_config(0.1, "smoke", generator_iters=10).replace(clip_value=0.01) == clip
+    assert clip_sweep_config(0.1, SMOKE, generator_iters=10).replace(clip_value=0.01) == clip
     with pytest.raises(ValueError, match="'method' parameter of ring_config"):
-        ring_config("wgan", "smoke", generator_iters=10)
+        ring_config("wgan", SMOKE, generator_iters=10)
 
 
 @pytest.mark.parametrize("method", ["gp", "sn"])
 def test_ring_measures_of_a_tiny_run(tmp_path: Path, method: str) -> None:
-    config = ring_config(method, "smoke", generator_iters=6, device="cpu")
-    result = run(config, f"tiny-{method}", "smoke", root=tmp_path)
+    config = ring_config(method, SMOKE, generator_iters=6, device="cpu")
+    result = fetch(RunSpec(f"tiny-{method}", config), SMOKE, tmp_path)
     critic = trained_critic(result)
     if method == "sn":
         assert any(nn.utils.parametrize.is_parametrized(m) for m in critic.modules())
@@ -59,10 +70,11 @@ def test_ring_measures_of_a_tiny_run(tmp_path: Path, method: str) -> None:
     assert math.isnan(final["first_full"]) or final["first_full"] in result.snapshots
 
 
-@pytest.mark.parametrize("scale", ["smoke", "quick", "paper"])
+@pytest.mark.parametrize("name", ["smoke", "quick", "paper"])
 def test_digit_runs_differ_from_chapter_4s_in_the_critic_and_constraint_only(
-        scale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(LSUN_ROOT_VARIABLE, "/nonexistent/bedroom_train_lmdb")
+    scale = Scale(name)
     chapter_4 = image_config("wgan-dcgan", scale)
     clip = digit_config("clip", scale)
     gp, sn = digit_config("gp", scale), digit_config("sn", scale)
@@ -78,24 +90,60 @@ def test_digit_runs_differ_from_chapter_4s_in_the_critic_and_constraint_only(
 
 
 def test_the_registry_gets_every_digit_run_once() -> None:
-    runs = [(name, config) for name, config in lipschitz_runs("smoke")
-            if name.startswith("lipschitz-digits")]
-    distinct = {(name, repr(config)) for name, config in runs}
-    assert len(distinct) == 3 + len(CLIP_SWEEP) - 1  # the sweep's c = 0.01 is the clip run
-    assert {c.clip_value for name, c in runs if name == "lipschitz-digits-clip"} == set(CLIP_SWEEP)
-    assert {name for name, _ in runs} == {f"lipschitz-digits-{m}" for m in ("clip", "gp", "sn")}
+    specs = lipschitz_specs(SMOKE)
+    assert {s.chapters for s in specs} == {("08_lipschitz",)}
+    digits = [s for s in specs if s.config.dataset == "digits"]
+    # the sweep's c = 0.01 is the clip run
+    assert len({s.key for s in digits}) == len(RING_METHODS) + len(CLIP_SWEEP) - 1
+    names = {s.name for s in digits}
+    assert len(names) == len(RING_METHODS)
+    sweep = [s for s in digits if s.config.lipschitz == "clip"]
+    assert {s.config.clip_value for s in sweep} == set(CLIP_SWEEP)
+    assert len({s.name for s in sweep}) == 1
+
+
+def test_the_chapters_runs_come_in_their_order() -> None:
+    specs = lipschitz_specs(SMOKE, seed=4)
+    side = side_by_side_specs(SMOKE, seed=4)
+    sweep = clip_sweep_specs(SMOKE, seed=4)
+    assert specs[:len(side) + len(sweep)] == [*side.values(), *sweep.values()]
+    assert list(side) == [(m, s) for m in RING_METHODS for s in (4, 5)]
+    assert sweep[0.01] == side[("clip", 4)]  # the sweep's c = 0.01 is the clip run
+    assert {s.config.generator_iters for s in specs if s.config.dataset == "ring8"} == {20}
+
+
+def test_a_dry_run_caps_the_paper_counts_only() -> None:
+    dry = lipschitz_settings(Scale("paper", dry=True))
+    assert (dry.ring_iters, dry.ring_seeds, dry.digit_iters, dry.digit_seeds) == (1, 2, 1, 1)
+    assert dry.digit_clip_values == CLIP_SWEEP[:3]
+    assert lipschitz_settings(Scale("paper")).digit_clip_values == CLIP_SWEEP
+    for name in ("smoke", "quick"):
+        assert lipschitz_settings(Scale(name, dry=True)) == lipschitz_settings(Scale(name))
+        assert lipschitz_specs(Scale(name, dry=True)) == lipschitz_specs(Scale(name))
+
+
+def test_the_runs_are_fetched_where_the_specs_place_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetched = []
+    monkeypatch.setattr("wgan.experiments.lipschitz_runs.fetch",
+                        lambda spec, scale, root: fetched.append(run_dir(spec, scale, root)))
+    side_by_side_runs(SMOKE, root=tmp_path)
+    digit_clip_run(SMOKE, root=tmp_path)
+    side = side_by_side_specs(SMOKE).values()
+    assert fetched[:-1] == [run_dir(spec, SMOKE, tmp_path) for spec in side]
+    assert fetched[-1] == run_dir(digit_side_by_side_specs(SMOKE)[("clip", 0)], SMOKE, tmp_path)
 
 
 @pytest.fixture(scope="module")
 def tiny_digit_run(tmp_path_factory: pytest.TempPathFactory):
-    config = digit_config("gp", "smoke", device="cpu").replace(generator_iters=3,
-                                                                snapshot_every=1)
-    return run(config, "tiny-digits-gp", "smoke", root=tmp_path_factory.mktemp("runs"))
+    config = digit_config("gp", SMOKE, device="cpu").replace(generator_iters=3,
+                                                              snapshot_every=1)
+    return fetch(RunSpec("tiny-digits-gp", config), SMOKE, tmp_path_factory.mktemp("runs"))
 
 
 def test_digit_measures_of_a_tiny_run(tiny_digit_run) -> None:
     result = tiny_digit_run
-    curve, final = digit_measures(result, digit_reference("smoke"), width=1, window=2)
+    curve, final = digit_measures(result, digit_reference(SMOKE), width=1, window=2)
     assert list(curve["gen_iter"]) == result.snapshots == [0, 1, 2, 3]
     assert final["pixel_w1"] == curve["pixel_w1"].iloc[-1] > 0
     assert 0 <= final["classes"] <= 10

@@ -1,25 +1,40 @@
 """Tests for wgan.experiments.mixture: the ring runs'
-configurations, reference sample and measures."""
+configurations and specs, reference samples, measures and verdict rule."""
+
+import math
+import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from wgan.experiments.coverage import mode_counts
+from wgan.experiments.coverage import RING_STD, mode_counts, radial_error
 from wgan.experiments.mixture import (
+    ABLATIONS,
+    METHODS,
     SCALES,
+    ablation_iters,
     balanced_ring_sample,
     coverage_over_training,
     critic_saturation,
     generator_samples,
     mixture_config,
+    ring_specs,
+    ring_verdict,
     run_mixture,
+    uniform_ring_sample,
 )
+from wgan.plan.fetch import READ_ONLY_VARIABLE
+from wgan.plan.scale import Scale
+from wgan.plan.spec import run_dir
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
+
+QUICK, SMOKE = Scale("quick"), Scale("smoke")
 
 
 def test_wgan_config_is_algorithm_1_on_the_ring_with_mlps():
-    config = mixture_config("wgan", "quick", seed=3)
+    config = mixture_config("wgan", QUICK, seed=3)
     settings = SCALES["quick"]
     assert (config.algorithm, config.dataset, config.generator, config.critic) == (
         "wgan", "ring8", "mlp", "mlp")
@@ -31,21 +46,46 @@ def test_wgan_config_is_algorithm_1_on_the_ring_with_mlps():
 
 
 def test_gan_config_is_the_image_runs_baseline():
-    config = mixture_config("gan", "quick")
+    config = mixture_config("gan", QUICK)
     assert (config.algorithm, config.optimizer_g, config.optimizer_d) == ("gan", "adam", "adam")
     assert (config.lr_g, config.lr_d, config.beta1, config.n_critic) == (2e-4, 2e-4, 0.5, 1)
     assert config.batch_size == SCALES["quick"].batch_size
 
 
 def test_mixture_config_overrides_rescale_snapshots():
-    config = mixture_config("wgan", "quick", generator_iters=20_000, clip_value=0.1)
+    config = mixture_config("wgan", QUICK, generator_iters=20_000, clip_value=0.1)
     assert config.generator_iters == 20_000 and config.clip_value == 0.1
     assert config.snapshot_every == 20_000 // SCALES["quick"].snapshots
 
 
 def test_mixture_config_rejects_unknown_method():
     with pytest.raises(ValueError, match="'method' parameter of mixture_config must be one of"):
-        mixture_config("vae", "quick")
+        mixture_config("vae", QUICK)
+
+
+@pytest.mark.parametrize("scale", [Scale("smoke"), Scale("paper"), Scale("paper", dry=True)],
+                         ids=str)
+def test_ring_specs_are_the_main_runs_then_the_ablations(scale):
+    specs = ring_specs(scale, seed=3, device="cpu")
+    seeds = 2 if scale.dry else SCALES[scale.name].seeds
+    ablation_seeds = seeds if scale.name == "paper" and not scale.dry else 1
+    assert len(specs) == len(METHODS) * seeds + len(ABLATIONS) * ablation_seeds
+    main, ablations = specs[:len(METHODS) * seeds], specs[len(METHODS) * seeds:]
+    assert [(s.name, s.config.seed) for s in main] == [
+        (f"mixture-{m}", 3 + i) for m in METHODS for i in range(seeds)]
+    assert all(s.name == "mixture-wgan" and s.config.generator_iters == ablation_iters(scale)
+               for s in ablations)
+    assert [s.config.clip_value for s in ablations][::ablation_seeds] == [0.01, 0.05]
+    assert all(s.chapters == ("03_mixture",) and s.config.device == "cpu" for s in specs)
+    assert len({s.key for s in specs}) == len(specs)
+
+
+def test_run_mixture_fetches_its_spec_below_root(tmp_path, monkeypatch):
+    monkeypatch.setenv(READ_ONLY_VARIABLE, "1")  # fetch names the directory, trains nothing
+    first = ring_specs(SMOKE, seed=1)[0]
+    with pytest.raises(ValueError, match=re.escape(str(run_dir(first, SMOKE, tmp_path)))):
+        run_mixture(METHODS[0], SMOKE, seed=1, root=tmp_path)
+    assert run_dir(first, SMOKE, tmp_path).parent == tmp_path / "smoke"
 
 
 def test_balanced_ring_sample_has_exactly_n_per_mode():
@@ -60,9 +100,60 @@ def test_balanced_ring_sample_rejects_zero_per_mode():
         balanced_ring_sample(0, torch.Generator())
 
 
+def test_uniform_ring_sample_is_the_circle_without_its_bumps():
+    sample = uniform_ring_sample(2000, torch.Generator().manual_seed(0))
+    assert sample.shape == (2000, 2) and sample.dtype == torch.float32
+    assert radial_error(sample) == pytest.approx(RING_STD * math.sqrt(2 / math.pi), rel=0.1)
+    angles = np.arctan2(sample[:, 1].numpy(), sample[:, 0].numpy())
+    assert np.histogram(angles, bins=16, range=(-math.pi, math.pi))[0].min() > 80
+    assert mode_counts(sample).sum() < 0.1 * len(sample)  # few points near a mean
+
+
+def test_uniform_ring_sample_draws_angles_then_radii_from_the_generator():
+    draw = torch.Generator().manual_seed(7)
+    angle = 2 * math.pi * torch.rand(50, generator=draw)
+    radius = 2 + RING_STD * torch.randn(50, generator=draw)
+    expected = radius[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
+    assert torch.equal(uniform_ring_sample(50, torch.Generator().manual_seed(7)), expected)
+
+
+def test_uniform_ring_sample_rejects_zero_points():
+    with pytest.raises(ValueError, match="'n' parameter of uniform_ring_sample"):
+        uniform_ring_sample(0, torch.Generator())
+
+
+def _final(wgan_modes, wgan_min_share, gan_modes=(1.0,), gan_min_share=(0.0,)):
+    """A last-snapshot table: WGAN rows with the given values, then GAN rows."""
+    return pd.DataFrame(
+        [{"method": "wgan", "modes": m, "min_share": s}
+         for m, s in zip(wgan_modes, wgan_min_share, strict=True)]
+        + [{"method": "gan", "modes": m, "min_share": s}
+           for m, s in zip(gan_modes, gan_min_share, strict=True)])
+
+
+@pytest.mark.parametrize(("wgan_modes", "wgan_min_share", "expected"), [
+    ((8.0, 8.0), (0.9, 0.4), "reproduced"),  # all modes covered: the shares do not matter
+    ((8.0, 6.0), (0.9, 0.5), "partly reproduced"),  # blurred, no mode dropped
+    ((8.0, 6.0), (0.9, 0.49), "not reproduced"),  # a run dropped a mode
+    ((0.0, 0.0), (0.0, 0.0), "not reproduced"),
+])
+def test_ring_verdict_judges_the_wgan_runs(wgan_modes, wgan_min_share, expected):
+    assert ring_verdict(_final(wgan_modes, wgan_min_share), QUICK) == expected
+    assert ring_verdict(_final(wgan_modes, wgan_min_share), Scale("paper")) == expected
+
+
+def test_ring_verdict_ignores_the_gan_runs():
+    final = _final((8.0,), (1.0,), gan_modes=(8.0, 1.0), gan_min_share=(1.0, 0.0))
+    assert ring_verdict(final, QUICK) == "reproduced"
+
+
+def test_ring_verdict_at_smoke_is_not_tested():
+    assert ring_verdict(_final((8.0,), (1.0,)), SMOKE) == "not tested at this scale"
+
+
 @pytest.mark.slow  # a first optimizer step imports torch._dynamo: seconds on a busy CPU
 def test_coverage_over_training_measures_every_snapshot(tmp_path):
-    result = run_mixture("wgan", "smoke", seed=1, device="cpu", root=tmp_path,
+    result = run_mixture("wgan", SMOKE, seed=1, device="cpu", root=tmp_path,
                          generator_iters=4, critic_warmup=False, snapshot_every=2)
     assert result.snapshots == [0, 2, 4]
     real = balanced_ring_sample(10, torch.Generator().manual_seed(0))
@@ -77,7 +168,7 @@ def test_coverage_over_training_measures_every_snapshot(tmp_path):
 
 
 def test_critic_saturation_counts_parameters_at_the_bound(tmp_path):
-    result = run_mixture("wgan", "smoke", seed=0, device="cpu", root=tmp_path,
+    result = run_mixture("wgan", SMOKE, seed=0, device="cpu", root=tmp_path,
                          generator_iters=1, critic_warmup=False)
     path = result.run_dir / CHECKPOINT_NAME
     state = load_checkpoint(path)
@@ -93,7 +184,7 @@ def test_critic_saturation_counts_parameters_at_the_bound(tmp_path):
 
 
 def test_critic_saturation_rejects_a_gan_run(tmp_path):
-    result = run_mixture("gan", "smoke", seed=0, device="cpu", root=tmp_path,
+    result = run_mixture("gan", SMOKE, seed=0, device="cpu", root=tmp_path,
                          generator_iters=1)
     with pytest.raises(ValueError, match="'result' parameter of critic_saturation must be a"):
         critic_saturation(result)

@@ -11,19 +11,24 @@ import pytest
 import wgan.experiments.momentum
 from wgan.experiments.images import image_config
 from wgan.experiments.momentum import (
+    DATASETS,
     OPTIMIZERS,
     PAPER_LR,
     SCALES,
     momentum_config,
+    momentum_specs,
     ring_sample_quality,
     ring_w1_floor,
     run_sweep,
 )
+from wgan.plan.scale import Scale
+
+QUICK, SMOKE = Scale("quick"), Scale("smoke")
 
 
 @pytest.mark.parametrize("choice", OPTIMIZERS, ids=[c.key for c in OPTIMIZERS])
 def test_config_sets_optimizer_of_both_nets_and_logs_cosine(choice) -> None:
-    config = momentum_config("ring8", choice.key, 1e-3, "quick", seed=2, device="cpu")
+    config = momentum_config("ring8", choice.key, 1e-3, QUICK, seed=2, device="cpu")
     assert (config.optimizer_d, config.optimizer_g) == (choice.name, choice.name)
     assert config.beta1 == choice.beta1 and config.lr_d == config.lr_g == 1e-3
     assert config.log_update_cosine and config.seed == 2
@@ -36,8 +41,8 @@ def test_adam_choices_cover_beta1_zero_and_positive() -> None:
 
 
 def test_image_config_keeps_the_image_experiment_architecture() -> None:
-    config = momentum_config("images", "adam0.5", PAPER_LR, "quick", device="cpu")
-    harness = image_config("wgan-dcgan", "quick", device="cpu")
+    config = momentum_config("images", "adam0.5", PAPER_LR, QUICK, device="cpu")
+    harness = image_config("wgan-dcgan", QUICK, device="cpu")
     assert (config.generator, config.critic, config.dataset) == (
         harness.generator, harness.critic, harness.dataset)
     assert (config.image_size, config.ngf, config.generator_iters) == (
@@ -49,14 +54,26 @@ def test_every_scale_sweeps_the_paper_learning_rate_first() -> None:
     assert all(settings.lrs[0] == PAPER_LR for settings in SCALES.values())
 
 
+@pytest.mark.parametrize("scale", [QUICK, Scale("paper", dry=True)], ids=str)
+def test_specs_sweep_dataset_optimizer_lr_and_seed_in_that_order(scale: Scale) -> None:
+    specs = momentum_specs(scale, seed=4, device="cpu")
+    settings = SCALES[scale.name]
+    lrs, seeds = (settings.lrs[:1], 1) if scale.dry else (settings.lrs, settings.seeds)
+    assert [(s.name, s.config.lr_d, s.config.seed) for s in specs] == [
+        (f"momentum-{dataset}-{choice.key}", lr, 4 + i)
+        for dataset in DATASETS for choice in OPTIMIZERS for lr in lrs for i in range(seeds)]
+    assert all(s.chapters == ("06_momentum",) and s.config.log_update_cosine for s in specs)
+    assert len({s.key for s in specs}) == len(specs)
+
+
 def test_config_rejects_unknown_dataset() -> None:
     with pytest.raises(ValueError, match="'dataset' parameter of momentum_config must be one"):
-        momentum_config("mnist", "rmsprop", PAPER_LR, "smoke")
+        momentum_config("mnist", "rmsprop", PAPER_LR, SMOKE)
 
 
 def test_config_rejects_unknown_optimizer() -> None:
     with pytest.raises(ValueError, match=r"'optimizer' parameter .* Got 'sgd' instead"):
-        momentum_config("ring8", "sgd", PAPER_LR, "smoke")
+        momentum_config("ring8", "sgd", PAPER_LR, SMOKE)
 
 
 @pytest.mark.slow
@@ -65,15 +82,16 @@ def test_sweep_trains_every_setting_and_reads_back(
 ) -> None:
     tiny = dataclasses.replace(SCALES["smoke"], lrs=(PAPER_LR,), ring_iters=3, seeds=2)
     monkeypatch.setitem(wgan.experiments.momentum.SCALES, "smoke", tiny)
-    sweep = run_sweep("smoke", device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
+    sweep = run_sweep(SMOKE, device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
     assert len(sweep.runs) == len(OPTIMIZERS) * len(tiny.lrs) * 2
     assert sorted(set(sweep.runs["seed"])) == [5, 6]
     assert (sweep.runs["status"] == "finished").all() and (sweep.runs["iterations"] == 3).all()
+    assert {Path(d).parent for d in sweep.runs["run_dir"]} == {tmp_path / "smoke"}
     assert len(sweep.metrics) == 3 * len(sweep.runs)
     assert {"update_cos_mean", "update_cos_min", "update_cos_neg_frac"} <= set(sweep.metrics)
     rmsprop = sweep.runs[sweep.runs["optimizer"] == "rmsprop"]
     assert rmsprop["beta1"].map(math.isnan).all()
-    again = run_sweep("smoke", device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
+    again = run_sweep(SMOKE, device="cpu", seed=5, datasets=("ring8",), root=tmp_path)
     assert again.metrics.drop(columns="wall_time").equals(
         sweep.metrics.drop(columns="wall_time"))
     quality = ring_sample_quality(sweep, n=16)

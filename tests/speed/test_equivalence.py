@@ -1,11 +1,23 @@
-"""Learning-curve distances: closed forms on hand-made curves."""
+"""Learning-curve distances: closed forms on hand-made curves; the speed chapter's runs."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from wgan.speed.equivalence import curve_distances
+from wgan.plan.scale import Scale
+from wgan.plan.spec import run_dir
+from wgan.speed.equivalence import (
+    CANDIDATE,
+    CURVE_SETTINGS,
+    REFERENCE,
+    curve_distances,
+    curve_specs,
+    equivalence_curves,
+)
+from wgan.training.rundir import METRICS_NAME
 
 
 def test_identical_curves_have_zero_paired_distance():
@@ -50,3 +62,34 @@ def test_curves_of_a_diverged_run_are_refused():
     reference = np.array([[0.0, np.nan], [1.0, 1.0]])
     with pytest.raises(ValueError, match="must be finite; a run diverged"):
         curve_distances(reference, np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("name", ["smoke", "quick", "paper"])
+def test_curve_runs_differ_in_the_way_of_computing_only(name: str) -> None:
+    specs = curve_specs(Scale(name), seed=3, device="cpu")
+    seeds = CURVE_SETTINGS[name].seeds
+    assert [s.name for s in specs] == [REFERENCE] * seeds + [CANDIDATE] * seeds
+    assert [s.config.seed for s in specs] == [*range(3, 3 + seeds)] * 2
+    assert {s.chapters for s in specs} == {("07_speed",)}
+    reference, candidate = specs[0].config, specs[seeds].config
+    assert (reference.precision, reference.channels_last, reference.compile) == (
+        "float32", False, "off")
+    assert (candidate.precision, candidate.channels_last) == ("bfloat16", True)
+    assert candidate.replace(precision="float32", channels_last=False,
+                             compile="off") == reference
+    assert reference.generator_iters == CURVE_SETTINGS[name].sizes["generator_iters"]
+
+
+def test_a_dry_run_caps_the_iterations_and_seeds() -> None:
+    specs = curve_specs(Scale("paper", dry=True))
+    assert len(specs) == 4 and {s.config.generator_iters for s in specs} == {2}
+    assert {s.config.image_size for s in specs} == {64}
+
+
+def test_equivalence_curves_fetch_the_specs_runs(tmp_path: Path) -> None:
+    scale = Scale("smoke", dry=True)
+    reference, fast, configs = equivalence_curves(scale, device="cpu", root=tmp_path)
+    assert reference.shape == fast.shape == (2, 2)
+    assert [c.seed for c in configs] == [0, 1]
+    for spec in curve_specs(scale, device="cpu"):
+        assert (run_dir(spec, scale, tmp_path) / METRICS_NAME).is_file()

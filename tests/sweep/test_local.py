@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from wgan.cli import main
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.sweep.costs import Cost
 from wgan.sweep.local import run_local
 from wgan.sweep.registry import RegisteredRun, registry
 from wgan.sweep.task import RunStopped, TrainTask
 from wgan.training.config import TrainConfig
-from wgan.training.run import load_run
+from wgan.training.rundir import load_run
 
 
 def ring(**changes: object) -> TrainConfig:
@@ -30,7 +32,7 @@ def ring(**changes: object) -> TrainConfig:
 
 
 def test_pool_trains_every_run_and_reports_a_failure(tmp_path: Path) -> None:
-    runs = [RegisteredRun("ring", ring(seed=s), tmp_path / f"ring-{s}", ("03_mixture",))
+    runs = [RegisteredRun(RunSpec("ring", ring(seed=s), ("03_mixture",)), tmp_path / f"ring-{s}")
             for s in (1, 2, 3)]
     (tmp_path / "ring-3").mkdir()
     (tmp_path / "ring-3" / "stray.txt").write_text("not a run")
@@ -74,7 +76,7 @@ def test_sweep_list_shows_every_run_and_the_cache(
     assert main(["sweep", "list", "--scale", "smoke"]) == 0
     out = capsys.readouterr().out
     assert f"WGAN_CACHE_DIR={tmp_path / 'cache'}" in out and "digits at 16x16" in out
-    for run in registry("smoke", root=tmp_path / "runs"):
+    for run in registry(Scale("smoke"), root=tmp_path / "runs"):
         assert f"{run.key} " in out
     assert "missing" in out and "Total:" in out
 
@@ -90,7 +92,7 @@ def test_sweep_run_skips_finished_runs(
     assert main(["sweep", "status", "--scale", "smoke"]) == 0
     lines = capsys.readouterr().out.splitlines()
     finished = [line.split()[0] for line in lines if line.split()[1:] == ["finished", "-"]]
-    assert sorted(finished) == sorted(r.key for r in registry("smoke", root=tmp_path)
+    assert sorted(finished) == sorted(r.key for r in registry(Scale("smoke"), root=tmp_path)
                                       if r.name == "speed-float32")
 
 
@@ -149,7 +151,7 @@ def test_data_prepare_builds_each_cache_once(
 
 def test_sigterm_to_the_pool_checkpoints_its_runs_and_ends_every_worker(tmp_path: Path) -> None:
     config = ring(generator_iters=100_000, checkpoint_every=100_000)
-    runs = [RegisteredRun("ring", config.replace(seed=s), tmp_path / f"ring-{s}", ("x",))
+    runs = [RegisteredRun(RunSpec("ring", config.replace(seed=s), ("x",)), tmp_path / f"ring-{s}")
             for s in (1, 2, 3)]
     script = (
         "import pickle, sys\n"

@@ -8,37 +8,54 @@ from pathlib import Path
 import pytest
 
 from wgan.experiments.images import run_experiment
-from wgan.experiments.mixture import ring_runs, run_mixture
+from wgan.experiments.mixture import ring_specs, run_mixture
 from wgan.paths import project_root, runs_dir
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec, config_hash
 from wgan.sweep.registry import registry, select
-from wgan.training.run import config_hash
+from wgan.training.config import TrainConfig
 
 EXECUTED = project_root() / "book" / "executed"
 
 
 @pytest.mark.parametrize("scale", ["smoke", "quick", "paper"])
 def test_every_run_is_listed_once_under_its_scale(scale: str, tmp_path: Path) -> None:
-    runs = registry(scale, root=tmp_path)
+    runs = registry(Scale(scale), root=tmp_path)
     assert len({r.run_dir for r in runs}) == len(runs)
     for run in runs:
         assert run.run_dir == tmp_path / scale / f"{run.name}-{config_hash(run.config)}"
         assert run.chapters and all(c[:2].isdigit() for c in run.chapters)
 
 
-def test_shared_image_runs_name_both_chapters(tmp_path: Path) -> None:
-    chapters = {r.name: r.chapters for r in registry("quick", root=tmp_path)}
+def test_shared_runs_name_every_chapter_that_reads_them(tmp_path: Path) -> None:
+    chapters = {r.name: r.chapters for r in registry(Scale("quick"), root=tmp_path)}
     assert chapters["wgan-dcgan"] == ("04_loss_curves", "05_architectures")
     assert chapters["wgan-mlp-mlp-hilr"] == ("04_loss_curves",)
     assert chapters["gan-nobn"] == ("05_architectures",)
+
+
+def test_a_run_listed_by_two_families_appears_once_with_both_chapters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wgan.sweep.registry
+
+    config = TrainConfig(dataset="ring8", generator="mlp", critic="mlp")
+    first = [RunSpec("shared", config, ("03_mixture",)), RunSpec("own", config.replace(seed=1))]
+    second = [RunSpec("shared", config, ("08_lipschitz",))]
+    monkeypatch.setattr(wgan.sweep.registry, "SOURCES", (lambda scale, **_: first,
+                                                         lambda scale, **_: second))
+    runs = registry(Scale("quick"), root=tmp_path)
+    assert [(r.name, r.chapters) for r in runs] == [
+        ("shared", ("03_mixture", "08_lipschitz")), ("own", ())]
 
 
 def test_registry_names_the_directory_the_chapter_helpers_train_into(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WGAN_RUNS_READ_ONLY", "1")  # nothing trains: the error names the dir
-    listed = {r.run_dir for r in registry("smoke", seed=4, device="cpu", root=tmp_path)}
-    for call in (lambda: run_mixture("gan", "smoke", seed=5, device="cpu", root=tmp_path),
-                 lambda: run_experiment("gan-nobn", "smoke", seed=4, device="cpu",
+    listed = {r.run_dir for r in registry(Scale("smoke"), seed=4, device="cpu", root=tmp_path)}
+    for call in (lambda: run_mixture("gan", Scale("smoke"), seed=5, device="cpu", root=tmp_path),
+                 lambda: run_experiment("gan-nobn", Scale("smoke"), seed=4, device="cpu",
                                         root=tmp_path)):
         with pytest.raises(ValueError, match="forbids training") as raised:
             call()
@@ -47,15 +64,16 @@ def test_registry_names_the_directory_the_chapter_helpers_train_into(
 
 
 def test_registry_follows_the_seed_and_device(tmp_path: Path) -> None:
-    names = {r.config.seed for r in registry("smoke", seed=7, root=tmp_path)
+    names = {r.config.seed for r in registry(Scale("smoke"), seed=7, root=tmp_path)
              if r.name.startswith("mixture")}
     assert names == {7, 8}
-    assert {r.config.device for r in registry("smoke", device="cpu", root=tmp_path)} == {"cpu"}
-    assert len(ring_runs("paper")) == 2 * 10 + 2 * 10  # methods x seeds, ablations x seeds
+    devices = {r.config.device for r in registry(Scale("smoke"), device="cpu", root=tmp_path)}
+    assert devices == {"cpu"}
+    assert len(ring_specs(Scale("paper"))) == 2 * 10 + 2 * 10  # methods x seeds, ablations x seeds
 
 
 def test_select_by_name_or_key_and_unknown_names_are_refused(tmp_path: Path) -> None:
-    runs = registry("smoke", root=tmp_path)
+    runs = registry(Scale("smoke"), root=tmp_path)
     assert {r.name for r in select(runs, ["mixture-gan"])} == {"mixture-gan"}
     assert len(select(runs, [runs[0].key])) == 1
     assert select(runs, []) == runs
@@ -78,7 +96,7 @@ def test_the_smoke_books_run_directories_are_exactly_the_registrys() -> None:
         pytest.skip("no smoke book executed here (make execute SCALE=smoke; CI runs it first)")
     on_disk = {p.name for p in (runs_dir() / "smoke").iterdir()
                if p.is_dir() and not p.name.startswith(".")}
-    listed = {r.key for r in registry("smoke", seed=int(params["seed"]),
+    listed = {r.key for r in registry(Scale("smoke"), seed=int(params["seed"]),
                                       device=str(params["device"]))}
     assert on_disk == listed, (f"trained but not registered: {sorted(on_disk - listed)}; "
                                f"registered but not trained: {sorted(listed - on_disk)}")

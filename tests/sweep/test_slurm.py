@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from wgan.paths import project_root
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.sweep import ClusterUnavailable
 from wgan.sweep.registry import RegisteredRun, registry, select
 from wgan.sweep.slurm import (
@@ -30,7 +32,7 @@ from wgan.sweep.slurm import (
 )
 from wgan.sweep.state import run_state
 from wgan.training.config import TrainConfig
-from wgan.training.run import load_run
+from wgan.training.rundir import load_run
 
 pytestmark = pytest.mark.slurm
 
@@ -78,7 +80,7 @@ def test_a_smoke_sweep_finishes_and_the_notebooks_read_its_runs_without_training
                  "--time", "10", "--cpus-per-job", "1", *CHAPTER_RUNS)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Data job" in done.stdout and "Job array" in done.stdout
-    runs = select(registry("smoke"), CHAPTER_RUNS)
+    runs = select(registry(Scale("smoke")), CHAPTER_RUNS)
     assert {str(run_state(r.run_dir, r.config.generator_iters)) for r in runs} == {"finished"}
     assert list((tmp_path / "cache").glob("digits-16px-*.json")), "the data job built no cache"
     written = {r.key: (r.run_dir / "metrics.jsonl").stat().st_mtime_ns for r in runs}
@@ -102,7 +104,7 @@ def _long_ring(seed: int, root: Path) -> RegisteredRun:
     config = TrainConfig(dataset="ring8", generator="mlp", critic="mlp", mlp_hidden=16, nz=2,
                          batch_size=16, n_critic=5, critic_warmup=False, generator_iters=3000,
                          checkpoint_every=10_000, seed=seed, device="cpu")
-    return RegisteredRun("ring", config, root / f"ring-{seed}", ("test",))
+    return RegisteredRun(RunSpec("ring", config, ("test",)), root / f"ring-{seed}")
 
 
 def _rows(run: RegisteredRun) -> int:
@@ -172,7 +174,7 @@ def test_a_failing_data_job_reports_its_error_and_cancels_the_array(
     config = TrainConfig(dataset="folder", data_root=str(tmp_path / "no-such-folder"),
                          image_size=16, batch_size=4, ngf=4, ndf=4, nz=4, generator_iters=2,
                          device="cpu")
-    run = RegisteredRun("images", config, tmp_path / "images", ("test",))
+    run = RegisteredRun(RunSpec("images", config, ("test",)), tmp_path / "images")
     manifest = submit([run], "smoke", ONE_CPU)
     assert wait(manifest) == {run.key: "CANCELLED"}  # its dependency can never be met
     data_job = manifest["data_job"]["job_id"]

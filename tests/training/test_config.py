@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,7 +20,6 @@ def test_defaults_are_the_papers() -> None:
     assert (config.nz, config.ngf, config.ndf, config.image_size) == (100, 64, 64, 64)
     assert config.critic_warmup is True
     assert (config.lipschitz, config.gp_weight) == ("clip", 10.0)
-    assert config.validate() is config
 
 
 def test_wgan_gp_preset_is_the_published_procedure() -> None:
@@ -64,9 +64,9 @@ def test_wgan_gp_preset_refuses_a_batchnorm_critic() -> None:
                                                   "be 'clip'"),
     ],
 )
-def test_validate_rejects_bad_settings(changes: dict[str, object], message: str) -> None:
+def test_bad_settings_are_refused_on_construction(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        TrainConfig(**changes).validate()  # type: ignore[arg-type]
+        TrainConfig(**changes)  # type: ignore[arg-type]
 
 
 def test_round_trip_through_dict() -> None:
@@ -89,3 +89,12 @@ def test_from_file_reads_yaml_and_json(tmp_path: Path) -> None:
 def test_from_file_reports_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         TrainConfig.from_file(tmp_path / "missing.yaml")
+
+
+def test_a_config_is_frozen_and_replace_checks_the_copy() -> None:
+    config = TrainConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.lr_d = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="'lr_d' parameter of TrainConfig must be positive"):
+        config.replace(lr_d=-1.0)
+    assert config.replace(lr_d=1e-3).lr_d == 1e-3 and config.lr_d == 5e-5

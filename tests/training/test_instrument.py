@@ -217,4 +217,4 @@ def test_run_cosine_is_observational(tmp_path) -> None:
 
 def test_config_rejects_non_bool_log_update_cosine() -> None:
     with pytest.raises(TypeError, match="'log_update_cosine' parameter of TrainConfig must be"):
-        _toy_run_config(log_update_cosine="yes").validate()
+        _toy_run_config(log_update_cosine="yes")

@@ -1,4 +1,4 @@
-"""The training loop: metrics rows, schedule, determinism, resume, divergence, caching."""
+"""The training loop: metrics rows, schedule, determinism, resume, divergence."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from PIL import Image
 import wgan.training.run
 from wgan.training.checkpoint import load_checkpoint
 from wgan.training.config import TrainConfig
-from wgan.training.run import METRIC_COLUMNS, cached_run, config_hash, load_run, train
+from wgan.training.run import METRIC_COLUMNS, train
+from wgan.training.rundir import RunResult, load_run
 
 
 def toy_config(**changes: object) -> TrainConfig:
@@ -31,7 +32,7 @@ def toy_config(**changes: object) -> TrainConfig:
     return base.replace(**changes)
 
 
-def rows_without_time(result: wgan.training.run.RunResult) -> pd.DataFrame:
+def rows_without_time(result: RunResult) -> pd.DataFrame:
     return result.metrics.drop(columns="wall_time")
 
 
@@ -178,21 +179,6 @@ def test_huge_learning_rate_diverges_gracefully(tmp_path: Path) -> None:
     assert not (tmp_path / "run" / "checkpoint.pt").exists()
 
 
-def test_cached_run_names_directory_after_config(tmp_path: Path) -> None:
-    config = toy_config()
-    result = cached_run(config, "toy", root=tmp_path)
-    assert result.run_dir == tmp_path / f"toy-{config_hash(config)}"
-    assert len(config_hash(config)) == 8
-    assert config_hash(config) != config_hash(toy_config(seed=4))
-    again = cached_run(config, "toy", root=tmp_path)
-    pd.testing.assert_frame_equal(result.metrics, again.metrics)
-
-
-def test_cached_run_rejects_name_with_separator(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="'name' parameter of cached_run must be a non-empty"):
-        cached_run(toy_config(), "a/b", root=tmp_path)
-
-
 def test_snapshots_and_load_generator(tmp_path: Path) -> None:
     result = train(toy_config(snapshot_every=3), tmp_path / "run")
     assert result.snapshots == [0, 3, 6]
@@ -292,17 +278,3 @@ def test_stop_writes_a_checkpoint_at_once_and_resume_continues_without_gap(
     resumed = train(config, tmp_path / "stopped")
     assert resumed.metrics["gen_iter"].tolist() == list(range(1, 10))
     pd.testing.assert_frame_equal(rows_without_time(resumed), rows_without_time(whole))
-
-
-def test_read_only_cached_run_refuses_to_train_and_reads_finished_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv(wgan.training.run.READ_ONLY_VARIABLE, "1")
-    with pytest.raises(ValueError, match=r"forbids training, and the run .* is missing"):
-        cached_run(toy_config(), "toy", root=tmp_path)
-    assert not list(tmp_path.iterdir())
-    monkeypatch.delenv(wgan.training.run.READ_ONLY_VARIABLE)
-    trained = cached_run(toy_config(), "toy", root=tmp_path)
-    monkeypatch.setenv(wgan.training.run.READ_ONLY_VARIABLE, "1")
-    read = cached_run(toy_config(), "toy", root=tmp_path)
-    pd.testing.assert_frame_equal(read.metrics, trained.metrics)

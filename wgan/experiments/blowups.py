@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from wgan.experiments.momentum import PAPER_LR, RUN_KEYS, Sweep
+from wgan.plan.scale import Scale
 
 BAND_FACTOR = 3.0  # out of band: |W estimate| above this many times the reference level
 WINDOW = 10  # generator iterations either side of an out-of-band iteration
@@ -359,7 +360,7 @@ def negative_cosine_by_level(sweep: Sweep, edges: tuple[float, ...] = LEVEL_EDGE
     })
 
 
-def verdict(evidence: CosineEvidence, scale: str) -> tuple[str, str]:
+def verdict(evidence: CosineEvidence, scale: Scale) -> tuple[str, str]:
     """The claim's verdict and the measured sentence, computed from ``evidence``.
 
     Three parts are tested: (a) runs with momentum blow up more often than runs without;
@@ -370,10 +371,17 @@ def verdict(evidence: CosineEvidence, scale: str) -> tuple[str, str]:
     All three: "reproduced"; one or two: "partly reproduced"; none: "not reproduced".
     At ``smoke`` the runs are too short to test anything: "not tested at this scale".
 
+    Parameters
+    ----------
+    evidence : CosineEvidence
+        From :func:`cosine_evidence`.
+    scale : Scale
+        The sweep's (:attr:`~wgan.experiments.momentum.Sweep.scale`).
+
     Returns
     -------
     verdict : str
-        One of :data:`wgan.book.claims.VERDICTS`.
+        One of :data:`wgan.report.claims.VERDICTS`.
     measured : str
     """
     e = evidence
@@ -397,7 +405,7 @@ def verdict(evidence: CosineEvidence, scale: str) -> tuple[str, str]:
         f"{e.negative_rate_healthy:.1%} of the others); none without momentum "
         f"({e.negative_plain})"
     )
-    if scale == "smoke":
+    if scale.name == "smoke":
         return "not tested at this scale", measured
     parts = momentum + high_lr + cosine
     return ("reproduced" if parts == 3 else "partly reproduced" if parts else "not reproduced",

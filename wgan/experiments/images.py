@@ -2,7 +2,7 @@
 
 Every image run of the book comes from :func:`image_config`, so the chapters that share a
 run (Figure 4's DCGAN run is also Figure 6's left panel) share its cache entry
-(:func:`wgan.training.run.cached_run`) and train it once.
+(:func:`wgan.plan.spec.run_dir`) and train it once.
 
 The runs (:data:`EXPERIMENTS`):
 
@@ -30,7 +30,7 @@ MLP width 512) on LSUN bedrooms when ``$WGAN_LSUN_ROOT`` names the ``bedroom_tra
 directory, for the authors' default of 25 epochs; without LSUN it falls back to the
 embedded digits and :func:`image_data` says so. ``quick`` and ``smoke`` run on the
 embedded digits with smaller images, narrower nets and fewer iterations. A dry run
-(:func:`wgan.book.scales.dry_run`) keeps a scale's settings but caps each run to
+(``Scale.dry``) keeps a scale's settings but caps each run to
 :data:`DRY_RUN_ITERS` generator iterations (at ``paper``: one generator step after the
 critic schedule's first 100 critic steps) and the quality measurements to
 :data:`DRY_RUN_IMAGES` images.
@@ -44,16 +44,16 @@ from pathlib import Path
 
 import torch
 
-from wgan.book.provenance import Provenance, provenance
-from wgan.book.scales import cap, check_scale, dry_run, pick, run_folder
 from wgan.data import load_images
 from wgan.data.split import heldout_size
-from wgan.paths import runs_dir
+from wgan.plan.fetch import fetch
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.quality import digit_classifier, reference_floor
 from wgan.quality.digits import TrainedClassifier
 from wgan.training.config import TrainConfig
 from wgan.training.gan import gan_baseline_config
-from wgan.training.run import RunResult, cached_run
+from wgan.training.rundir import RunResult
 
 LSUN_ROOT_VARIABLE = "WGAN_LSUN_ROOT"
 HIGH_LR = 1e-3  # Figure 4's failed run: 20 times Algorithm 1's alpha, for both nets
@@ -110,6 +110,12 @@ EXPERIMENTS: dict[str, ImageExperiment] = {e.key: e for e in (
                     "GAN, no-BN constant-filter generator, DCGAN discriminator"),
 )}
 
+CHAPTER_OF_FIGURE: dict[str, str] = {
+    "4": "04_loss_curves", "5": "04_loss_curves", "9": "04_loss_curves",
+    "6": "05_architectures", "7": "05_architectures", "8": "05_architectures",
+}
+"""The chapter that draws each of the paper's image figures."""
+
 
 @dataclass(frozen=True)
 class ScaleSettings:
@@ -135,6 +141,11 @@ class ScaleSettings:
         where sample quality is measured.
     critic_warmup : bool
         The authors' 100-iteration critic schedule.
+    quality_samples : int
+        Generated images per quality measurement (and real ones for the floor).
+    heldout_images : int
+        Held-out real images the pixel W1 is measured against (all 179 held-out digits
+        below the paper scale).
     """
 
     image_size: int
@@ -145,15 +156,20 @@ class ScaleSettings:
     generator_iters: int | None
     snapshots: int
     critic_warmup: bool
+    quality_samples: int
+    heldout_images: int
 
 
 SCALES: dict[str, ScaleSettings] = {
     "smoke": ScaleSettings(image_size=16, batch_size=16, nz=8, width=4, mlp_hidden=16,
-                           generator_iters=4, snapshots=2, critic_warmup=False),
+                           generator_iters=4, snapshots=2, critic_warmup=False,
+                           quality_samples=50, heldout_images=179),
     "quick": ScaleSettings(image_size=16, batch_size=64, nz=32, width=32, mlp_hidden=256,
-                           generator_iters=2000, snapshots=20, critic_warmup=True),
+                           generator_iters=2000, snapshots=20, critic_warmup=True,
+                           quality_samples=500, heldout_images=179),
     "paper": ScaleSettings(image_size=64, batch_size=64, nz=100, width=64, mlp_hidden=512,
-                           generator_iters=None, snapshots=20, critic_warmup=True),
+                           generator_iters=None, snapshots=20, critic_warmup=True,
+                           quality_samples=1000, heldout_images=1000),
 }
 
 
@@ -176,7 +192,7 @@ class ImageData:
     note: str
 
 
-def image_data(scale: str) -> ImageData:
+def image_data(scale: Scale) -> ImageData:
     """The data of the image runs at ``scale``.
 
     ``paper`` reads LSUN bedrooms from ``$WGAN_LSUN_ROOT`` when it is set; otherwise, and
@@ -184,24 +200,17 @@ def image_data(scale: str) -> ImageData:
     measurable; no download).
     """
     root = os.environ.get(LSUN_ROOT_VARIABLE)
-    if check_scale(scale) == "paper" and root and dry_run():
+    if scale.name == "paper" and root and scale.dry:
         return ImageData("lsun", root, (
             f"the LSUN-format lmdb at {LSUN_ROOT_VARIABLE}={root} (a dry run: `make execute "
             "DRY_RUN=1` writes synthetic rooms there, wgan.data.lsun_sample)"))
-    if check_scale(scale) == "paper" and root:
+    if scale.name == "paper" and root:
         return ImageData("lsun", root, f"LSUN bedrooms from {LSUN_ROOT_VARIABLE}={root}")
-    if scale == "paper":
+    if scale.name == "paper":
         return ImageData("digits", None, (
             f"paper-scale settings on the embedded digits: {LSUN_ROOT_VARIABLE} is not set, "
             "so LSUN bedrooms (the paper's data) are not used"))
     return ImageData("digits", None, "embedded digits (scikit-learn), standing in for LSUN")
-
-
-def image_provenance(scale: str, device: str, seed: int) -> Provenance:
-    """The provenance box of an image chapter: scale, device, seed, data and image size."""
-    data, settings = image_data(scale), SCALES[check_scale(scale)]
-    size = settings.image_size
-    return provenance(scale, device, seed, dataset=f"{data.note}, {size}x{size}")
 
 
 def paper_generator_iters(n_images: int, settings: ScaleSettings, n_critic: int = 5) -> int:
@@ -215,21 +224,21 @@ def paper_generator_iters(n_images: int, settings: ScaleSettings, n_critic: int 
     return PAPER_EPOCHS * (n_images // settings.batch_size) // n_critic
 
 
-def image_config(key: str, scale: str, *, seed: int = 0, device: str = "auto") -> TrainConfig:
+def image_config(key: str, scale: Scale, *, seed: int = 0, device: str = "auto") -> TrainConfig:
     """The configuration of run ``key`` at ``scale``.
 
     Parameters
     ----------
     key : str
         A key of :data:`EXPERIMENTS`.
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
     seed : int, default=0
     device : str, default="auto"
 
     Returns
     -------
     TrainConfig
-        Validated; keeps ``snapshots`` generator snapshots along the run; in a dry run
+        Keeps ``snapshots`` generator snapshots along the run; in a dry run
         at most :data:`DRY_RUN_ITERS` generator iterations long.
     """
     if key not in EXPERIMENTS:
@@ -237,11 +246,11 @@ def image_config(key: str, scale: str, *, seed: int = 0, device: str = "auto") -
             f"The 'key' parameter of image_config must be one of {', '.join(EXPERIMENTS)}. "
             f"Got {key!r} instead."
         )
-    experiment, settings, data = EXPERIMENTS[key], SCALES[check_scale(scale)], image_data(scale)
+    experiment, settings, data = EXPERIMENTS[key], SCALES[scale.name], image_data(scale)
     iters = settings.generator_iters
     if iters is None:  # the paper's length, on LSUN or on the fallback data alike
         iters = paper_generator_iters(LSUN_BEDROOMS - heldout_size(LSUN_BEDROOMS), settings)
-    iters = cap(iters, DRY_RUN_ITERS)
+    iters = scale.cap(iters, DRY_RUN_ITERS)
     common = {
         "generator": experiment.generator,
         "critic": experiment.critic,
@@ -265,24 +274,38 @@ def image_config(key: str, scale: str, *, seed: int = 0, device: str = "auto") -
     config = TrainConfig(critic_warmup=settings.critic_warmup, **common)
     if experiment.high_lr:
         config = config.replace(lr_g=HIGH_LR, lr_d=HIGH_LR)
-    return config.validate()
+    return config
 
 
-def run_experiment(key: str, scale: str, *, seed: int = 0, device: str = "auto",
+def image_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
+    """Every image run at ``scale``, in the order of :data:`EXPERIMENTS`, with the chapters
+    that draw its figures (:data:`CHAPTER_OF_FIGURE`)."""
+    return [RunSpec(key, image_config(key, scale, seed=seed, device=device),
+                    tuple(sorted({CHAPTER_OF_FIGURE[f.strip()]
+                                  for f in experiment.figures.split(",")})))
+            for key, experiment in EXPERIMENTS.items()]
+
+
+def run_experiment(key: str, scale: Scale, *, seed: int = 0, device: str = "auto",
                    root: str | Path | None = None) -> RunResult:
-    """Train (or read back, or resume) run ``key`` at ``scale``.
+    """Train (or read back, or resume) run ``key`` at ``scale`` (:func:`wgan.plan.fetch.fetch`),
+    so that notebooks asking for the same run share it.
 
-    The run lives in ``(root or runs_dir()) / run_folder(scale) / f"{key}-{config_hash}"``
-    (:func:`wgan.training.run.cached_run`; the folder is ``paper-dry`` in a dry run of
-    ``paper``), so notebooks asking for the same run share it.
+    Parameters
+    ----------
+    key : str
+        A key of :data:`EXPERIMENTS`.
+    scale : Scale
+    seed : int, default=0
+    device : str, default="auto"
+    root : str or pathlib.Path or None, default=None
+        Parent of the scale folders; :func:`wgan.paths.runs_dir` when ``None``.
 
     Returns
     -------
     RunResult
     """
-    config = image_config(key, scale, seed=seed, device=device)
-    parent = Path(root) if root is not None else runs_dir()
-    return cached_run(config, key, root=parent / run_folder(scale), progress=False)
+    return fetch(RunSpec(key, image_config(key, scale, seed=seed, device=device)), scale, root)
 
 
 @dataclass(frozen=True)
@@ -311,24 +334,23 @@ class QualityReference:
     classifier: TrainedClassifier | None
 
 
-def quality_reference(scale: str, data: ImageData | None = None) -> QualityReference:
+def quality_reference(scale: Scale, data: ImageData | None = None) -> QualityReference:
     """The held-out images, sampling floor and digit classifier of the runs at ``scale``.
 
-    500 samples per measurement at ``quick`` (50 at ``smoke``, 1,000 at ``paper``) against
-    the held-out split: all 179 held-out digits, or 1,000 held-out images at ``paper``;
-    at most :data:`DRY_RUN_IMAGES` of each in a dry run.
+    ``quality_samples`` samples per measurement against ``heldout_images`` images of the
+    held-out split (:data:`SCALES`); at most :data:`DRY_RUN_IMAGES` of each in a dry run.
 
     Parameters
     ----------
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
     data : ImageData or None, default=None
         The images; ``None``: :func:`image_data` of ``scale``. Runs that train on the digits
         whatever the scale (chapter 8's) pass ``ImageData("digits", None, ...)``.
     """
     data = image_data(scale) if data is None else data
-    settings = SCALES[check_scale(scale)]
-    n_samples = cap(pick(scale, smoke=50, quick=500, paper=1000), DRY_RUN_IMAGES)
-    n_reference = cap(pick(scale, smoke=179, quick=179, paper=1000), DRY_RUN_IMAGES)
+    settings = SCALES[scale.name]
+    n_samples = scale.cap(settings.quality_samples, DRY_RUN_IMAGES)
+    n_reference = scale.cap(settings.heldout_images, DRY_RUN_IMAGES)
     heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
                           split="heldout")[:n_reference]
     train = load_images(data.dataset, root=data.root, image_size=settings.image_size)
@@ -339,7 +361,7 @@ def quality_reference(scale: str, data: ImageData | None = None) -> QualityRefer
     )
 
 
-def scale_summary(scale: str) -> list[tuple[str, str, str]]:
+def scale_summary(scale: Scale) -> list[tuple[str, str, str]]:
     """What the image runs at ``scale`` change from the paper's setting, row by row.
 
     Returns
@@ -348,7 +370,7 @@ def scale_summary(scale: str) -> list[tuple[str, str, str]]:
         Data, image size, batch, widths, noise dimension, generator iterations and the
         critic schedule, as text for a table in the book.
     """
-    here, paper = SCALES[check_scale(scale)], SCALES["paper"]
+    here, paper = SCALES[scale.name], SCALES["paper"]
     wgan_here = image_config("wgan-dcgan", scale)
     paper_iters = paper_generator_iters(LSUN_BEDROOMS - heldout_size(LSUN_BEDROOMS), paper)
     rows = [

@@ -6,7 +6,8 @@ chapter 4's DCGAN run (:func:`wgan.experiments.images.image_config`, key ``wgan-
 on the embedded digits at every scale, with a critic without BatchNorm (``dcgan_nobn``,
 which the per-sample penalty needs; every method gets it, so the critics differ in the
 constraint only). In both, the Lipschitz constraint is the only change, through the same
-loop (:func:`wgan.training.run.cached_run`):
+loop (:func:`wgan.training.run.train`, through
+:func:`wgan.plan.fetch.fetch`):
 
 - ``clip``: Algorithm 1 as chapter 3 runs it (RMSProp, c = 0.01, the authors' warm-up);
 - ``gp``: WGAN-GP's published procedure (:data:`wgan.training.config.WGAN_GP_PROCEDURE`:
@@ -15,7 +16,13 @@ loop (:func:`wgan.training.run.cached_run`):
   that ``gp`` and ``sn`` differ in the constraint only.
 
 :func:`clip_sweep_config` and :func:`digit_config` vary c alone, in Algorithm 1's
-procedure. :func:`ring_measures` and :func:`digit_measures` read a finished run back:
+procedure; the lengths and counts of every scale are :data:`SETTINGS`. The runs are
+:class:`~wgan.plan.spec.RunSpec` values named here only (:func:`side_by_side_specs`,
+:func:`clip_sweep_specs`, :func:`digit_side_by_side_specs`, :func:`digit_clip_sweep_specs`;
+all of them in :func:`lipschitz_specs`, for the registry), and the chapter gets them
+trained or read back through :func:`side_by_side_runs`, :func:`clip_sweep_runs`,
+:func:`digit_side_by_side_runs`, :func:`digit_clip_sweep_runs` and :func:`digit_clip_run`.
+:func:`ring_measures` and :func:`digit_measures` read a finished run back:
 coverage (modes of the ring, classes of the digits) at each snapshot, the first snapshot
 covering them all, the final critic's gradient norms at generated points and its estimate
 against the exact W1 (the K of a trained, not a fitted, critic).
@@ -23,15 +30,15 @@ against the exact W1 (the K of a trained, not a fitted, critic).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import torch
 
-from wgan.book.scales import cap, pick, run_folder
-from wgan.book.sheets import evenly_spaced
 from wgan.data import load_images
 from wgan.experiments.critic_fit import KnownPair
 from wgan.experiments.images import (
@@ -47,21 +54,92 @@ from wgan.experiments.mixture import (
     generator_samples,
     mixture_config,
 )
-from wgan.paths import runs_dir
+from wgan.plan.fetch import fetch
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.quality import curve_at, quality_along_run, rank_correlation
+from wgan.quality.along_run import evenly_spaced
 from wgan.quality.along_run import generate as generate_images
 from wgan.quality.digits import N_DIGITS
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from wgan.training.config import WGAN_GP_PROCEDURE, TrainConfig
 from wgan.training.models import build_models
-from wgan.training.run import RunResult, cached_run
+from wgan.training.rundir import RunResult
+
+K = TypeVar("K", bound=Hashable)
 
 DIGITS = ImageData("digits", None, "embedded digits (scikit-learn), at every scale: classes "
                    "make coverage measurable")
 
 RING_METHODS: tuple[str, ...] = ("clip", "gp", "sn")
 CLIP_SWEEP: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1)
+CHAPTER = "08_lipschitz"
+"""The notebook that reads every run of this module."""
 _ADAM = {k: v for k, v in WGAN_GP_PROCEDURE.items() if k not in ("critic", "lipschitz")}
+
+
+@dataclass(frozen=True)
+class LipschitzSettings:
+    """Lengths and counts of the chapter's runs at one scale.
+
+    Attributes
+    ----------
+    ring_iters : int
+        Generator iterations of every ring run (shorter than chapter 3's at ``quick``).
+    ring_seeds : int
+        Seeds of each side-by-side ring run.
+    digit_iters : int
+        Generator iterations of every digit run (a quarter of chapter 4's at ``quick``).
+    digit_seeds : int
+        Seeds of each side-by-side digit run.
+    digit_clip_values : tuple of float
+        The clip values of the digits sweep (c = 0.01, shared with the side-by-side clip
+        run, among them).
+    """
+
+    ring_iters: int
+    ring_seeds: int
+    digit_iters: int
+    digit_seeds: int
+    digit_clip_values: tuple[float, ...]
+
+
+SETTINGS: dict[str, LipschitzSettings] = {
+    "smoke": LipschitzSettings(ring_iters=20, ring_seeds=2, digit_iters=4, digit_seeds=1,
+                               digit_clip_values=CLIP_SWEEP),
+    "quick": LipschitzSettings(ring_iters=1000, ring_seeds=5, digit_iters=500, digit_seeds=1,
+                               digit_clip_values=CLIP_SWEEP),
+    "paper": LipschitzSettings(ring_iters=20_000, ring_seeds=10, digit_iters=20_000,
+                               digit_seeds=3, digit_clip_values=CLIP_SWEEP),
+}
+"""The chapter's :class:`LipschitzSettings`, per scale name."""
+
+
+def lipschitz_settings(scale: Scale) -> LipschitzSettings:
+    """The :data:`SETTINGS` entry of ``scale``.
+
+    A dry run of ``paper`` caps (:meth:`wgan.plan.scale.Scale.cap`) its counts: one ring
+    iteration and two ring seeds, :data:`wgan.experiments.images.DRY_RUN_ITERS` digit
+    iterations and one digit seed, and the first three clip values of the digits sweep (at
+    the paper's image size each run's warm-up alone is 100 critic steps on 64x64 images).
+    ``smoke`` and ``quick`` are short already: their dry runs are their runs.
+
+    Parameters
+    ----------
+    scale : Scale
+
+    Returns
+    -------
+    LipschitzSettings
+    """
+    settings = SETTINGS[scale.name]
+    if scale.name != "paper":
+        return settings
+    return replace(settings, ring_iters=scale.cap(settings.ring_iters, 1),
+                   ring_seeds=scale.cap(settings.ring_seeds, 2),
+                   digit_iters=scale.cap(settings.digit_iters, DRY_RUN_ITERS),
+                   digit_seeds=scale.cap(settings.digit_seeds, 1),
+                   digit_clip_values=scale.cap(settings.digit_clip_values, 3))
 
 
 def _check_method(method: str, caller: str) -> None:
@@ -72,14 +150,14 @@ def _check_method(method: str, caller: str) -> None:
         )
 
 
-def ring_config(method: str, scale: str, *, generator_iters: int, seed: int = 0,
+def ring_config(method: str, scale: Scale, *, generator_iters: int, seed: int = 0,
                 device: str = "auto", **overrides: Any) -> TrainConfig:
     """The ring run of one constraint; see the module docstring.
 
     Parameters
     ----------
     method : {"clip", "gp", "sn"}
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
         Picks chapter 3's sizes (:data:`wgan.experiments.mixture.SCALES`).
     generator_iters : int
     seed : int, default=0
@@ -90,7 +168,6 @@ def ring_config(method: str, scale: str, *, generator_iters: int, seed: int = 0,
     Returns
     -------
     TrainConfig
-        Validated.
     """
     _check_method(method, "ring_config")
     procedure = {} if method == "clip" else {**_ADAM, "lipschitz": method}
@@ -98,64 +175,38 @@ def ring_config(method: str, scale: str, *, generator_iters: int, seed: int = 0,
                           generator_iters=generator_iters, **{**procedure, **overrides})
 
 
-def clip_sweep_config(clip_value: float, scale: str, *, generator_iters: int, seed: int = 0,
+def clip_sweep_config(clip_value: float, scale: Scale, *, generator_iters: int, seed: int = 0,
                       device: str = "auto") -> TrainConfig:
     """Algorithm 1's ring run with the clip value ``clip_value``."""
     return ring_config("clip", scale, generator_iters=generator_iters, seed=seed,
                        device=device, clip_value=clip_value)
 
 
-def ring_iters(scale: str) -> int:
-    """Generator iterations of every run of the chapter (shorter than chapter 3's at quick;
-    one in a dry run, :func:`wgan.book.scales.cap`)."""
-    return pick(scale, smoke=20, quick=1000, paper=cap(20_000, 1))
+def ring_seeds(scale: Scale, seed: int = 0) -> list[int]:
+    """The seeds of the side-by-side ring runs: ``seed``, ``seed + 1``, ...
+    (:attr:`LipschitzSettings.ring_seeds` of them)."""
+    return list(range(seed, seed + lipschitz_settings(scale).ring_seeds))
 
 
-def ring_seeds(scale: str, seed: int = 0) -> list[int]:
-    """The seeds of the side-by-side runs: ``seed``, ``seed + 1``, ... (two in a dry run)."""
-    return list(range(seed, seed + pick(scale, smoke=2, quick=5, paper=cap(10, 2))))
+def digit_seeds(scale: Scale, seed: int = 0) -> list[int]:
+    """The seeds of the side-by-side digit runs: ``seed``, ``seed + 1``, ...
+    (:attr:`LipschitzSettings.digit_seeds` of them)."""
+    return list(range(seed, seed + lipschitz_settings(scale).digit_seeds))
 
 
-def side_by_side_configs(scale: str, *, seed: int = 0, device: str = "auto"
-                         ) -> dict[tuple[str, int], TrainConfig]:
-    """``(method, seed) -> config`` of every side-by-side ring run, in the chapter's order."""
-    return {(m, s): ring_config(m, scale, generator_iters=ring_iters(scale), seed=s,
-                                device=device)
-            for m in RING_METHODS for s in ring_seeds(scale, seed)}
-
-
-def clip_sweep_configs(scale: str, *, seed: int = 0, device: str = "auto"
-                       ) -> dict[float, TrainConfig]:
-    """``c -> config`` of the clip sweep (:data:`CLIP_SWEEP`), seed ``seed``."""
-    return {c: clip_sweep_config(c, scale, generator_iters=ring_iters(scale), seed=seed,
-                                 device=device)
-            for c in CLIP_SWEEP}
-
-
-def digit_iters(scale: str) -> int:
-    """Generator iterations of every digit run (a quarter of chapter 4's at quick; one in a
-    dry run)."""
-    return pick(scale, smoke=4, quick=500, paper=cap(20_000, DRY_RUN_ITERS))
-
-
-def digit_seeds(scale: str, seed: int = 0) -> list[int]:
-    """The seeds of the side-by-side digit runs (one at smoke and quick, three at paper)."""
-    return list(range(seed, seed + pick(scale, smoke=1, quick=1, paper=cap(3, 1))))
-
-
-def digit_config(method: str, scale: str, *, seed: int = 0, device: str = "auto",
+def digit_config(method: str, scale: Scale, *, seed: int = 0, device: str = "auto",
                  clip_value: float = 0.01) -> TrainConfig:
     """The digit run of one constraint; see the module docstring.
 
     Chapter 4's ``wgan-dcgan`` run at ``scale`` (image side, batch, widths, the warm-up of
-    Algorithm 1) on the digits, with the ``dcgan_nobn`` critic, :func:`digit_iters`
-    generator iterations and 10 snapshots along them; ``gp`` and ``sn`` take WGAN-GP's Adam
-    procedure as the ring runs do.
+    Algorithm 1) on the digits, with the ``dcgan_nobn`` critic,
+    :attr:`LipschitzSettings.digit_iters` generator iterations and 10 snapshots along them;
+    ``gp`` and ``sn`` take WGAN-GP's Adam procedure as the ring runs do.
 
     Parameters
     ----------
     method : {"clip", "gp", "sn"}
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
     seed : int, default=0
     device : str, default="auto"
     clip_value : float, default=0.01
@@ -164,61 +215,115 @@ def digit_config(method: str, scale: str, *, seed: int = 0, device: str = "auto"
     Returns
     -------
     TrainConfig
-        Validated.
     """
     _check_method(method, "digit_config")
-    iters = digit_iters(scale)
+    iters = lipschitz_settings(scale).digit_iters
     every = max(1, iters // 10)
     config = image_config("wgan-dcgan", scale, seed=seed, device=device).replace(
         critic="dcgan_nobn", dataset=DIGITS.dataset, data_root=DIGITS.root,
         generator_iters=iters, snapshot_every=every, sample_every=every, checkpoint_every=every,
     )
     if method == "clip":
-        return config.replace(clip_value=clip_value).validate()
-    return config.replace(**_ADAM, lipschitz=method).validate()
+        return config.replace(clip_value=clip_value)
+    return config.replace(**_ADAM, lipschitz=method)
 
 
-def digit_side_by_side_configs(scale: str, *, seed: int = 0, device: str = "auto"
-                               ) -> dict[tuple[str, int], TrainConfig]:
-    """``(method, seed) -> config`` of every side-by-side digit run, in the chapter's order."""
-    return {(m, s): digit_config(m, scale, seed=s, device=device)
+def _ring_spec(method: str, config: TrainConfig) -> RunSpec:
+    """The spec of a ring run of ``method``: the clip sweep's runs share the clip run's name."""
+    return RunSpec(f"lipschitz-{method}", config, (CHAPTER,))
+
+
+def _digit_spec(method: str, config: TrainConfig) -> RunSpec:
+    """The spec of a digit run of ``method``: the digits sweep's runs share the clip run's
+    name."""
+    return RunSpec(f"lipschitz-digits-{method}", config, (CHAPTER,))
+
+
+def side_by_side_specs(scale: Scale, *, seed: int = 0, device: str = "auto"
+                       ) -> dict[tuple[str, int], RunSpec]:
+    """``(method, seed) -> spec`` of every side-by-side ring run, in the chapter's order."""
+    iters = lipschitz_settings(scale).ring_iters
+    return {(m, s): _ring_spec(m, ring_config(m, scale, generator_iters=iters, seed=s,
+                                              device=device))
+            for m in RING_METHODS for s in ring_seeds(scale, seed)}
+
+
+def clip_sweep_specs(scale: Scale, *, seed: int = 0, device: str = "auto"
+                     ) -> dict[float, RunSpec]:
+    """``c -> spec`` of the ring clip sweep (:data:`CLIP_SWEEP`), seed ``seed``; its run at
+    c = 0.01 is the side-by-side clip run of that seed."""
+    iters = lipschitz_settings(scale).ring_iters
+    return {c: _ring_spec("clip", clip_sweep_config(c, scale, generator_iters=iters,
+                                                    seed=seed, device=device))
+            for c in CLIP_SWEEP}
+
+
+def digit_side_by_side_specs(scale: Scale, *, seed: int = 0, device: str = "auto"
+                             ) -> dict[tuple[str, int], RunSpec]:
+    """``(method, seed) -> spec`` of every side-by-side digit run, in the chapter's order."""
+    return {(m, s): _digit_spec(m, digit_config(m, scale, seed=s, device=device))
             for m in RING_METHODS for s in digit_seeds(scale, seed)}
 
 
-def digit_clip_values(scale: str) -> tuple[float, ...]:
-    """The clip values of the digits sweep: :data:`CLIP_SWEEP`, its first three in a dry run
-    (c = 0.01, shared with the side-by-side clip run, among them): at the paper's image
-    size each run's warm-up alone is 100 critic steps on 64x64 images."""
-    return pick(scale, smoke=CLIP_SWEEP, quick=CLIP_SWEEP, paper=cap(CLIP_SWEEP, 3))
+def digit_clip_sweep_specs(scale: Scale, *, seed: int = 0, device: str = "auto"
+                           ) -> dict[float, RunSpec]:
+    """``c -> spec`` of the clip sweep on the digits
+    (:attr:`LipschitzSettings.digit_clip_values`), seed ``seed``; its run at c = 0.01 is the
+    side-by-side digit clip run of that seed."""
+    return {c: _digit_spec("clip", digit_config("clip", scale, seed=seed, device=device,
+                                                clip_value=c))
+            for c in lipschitz_settings(scale).digit_clip_values}
 
 
-def digit_clip_sweep_configs(scale: str, *, seed: int = 0, device: str = "auto"
-                             ) -> dict[float, TrainConfig]:
-    """``c -> config`` of the clip sweep on the digits (:func:`digit_clip_values`), seed
-    ``seed``."""
-    return {c: digit_config("clip", scale, seed=seed, device=device, clip_value=c)
-            for c in digit_clip_values(scale)}
+def lipschitz_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
+    """Every run of the chapter, for the run registry: the side-by-side ring runs, the ring
+    clip sweep, the side-by-side digit runs and the digits clip sweep, in that order (the
+    sweeps' runs at c = 0.01 repeat a side-by-side run)."""
+    families = (side_by_side_specs, clip_sweep_specs, digit_side_by_side_specs,
+                digit_clip_sweep_specs)
+    return [spec for family in families
+            for spec in family(scale, seed=seed, device=device).values()]
 
 
-def lipschitz_runs(scale: str, *, seed: int = 0, device: str = "auto"
-                   ) -> list[tuple[str, TrainConfig]]:
-    """Every run of the chapter: ``(cached_run name, config)``, for the run registry."""
-    runs = [(f"lipschitz-{m}", config)
-            for (m, _), config in side_by_side_configs(scale, seed=seed, device=device).items()]
-    runs += [("lipschitz-clip", config)
-             for config in clip_sweep_configs(scale, seed=seed, device=device).values()]
-    runs += [(f"lipschitz-digits-{m}", config) for (m, _), config
-             in digit_side_by_side_configs(scale, seed=seed, device=device).items()]
-    runs += [("lipschitz-digits-clip", config)
-             for config in digit_clip_sweep_configs(scale, seed=seed, device=device).values()]
-    return runs
+def _fetch_all(specs: dict[K, RunSpec], scale: Scale, root: str | Path | None
+               ) -> dict[K, RunResult]:
+    return {key: fetch(spec, scale, root) for key, spec in specs.items()}
 
 
-def run(config: TrainConfig, name: str, scale: str, root: str | Path | None = None
-        ) -> RunResult:
-    """Train (or read back, or resume) a run in ``(root or runs_dir()) / run_folder(scale)``."""
-    parent = Path(root) if root is not None else runs_dir()
-    return cached_run(config, name, root=parent / run_folder(scale), progress=False)
+def side_by_side_runs(scale: Scale, *, seed: int = 0, device: str = "auto",
+                      root: str | Path | None = None) -> dict[tuple[str, int], RunResult]:
+    """``(method, seed) -> run`` of :func:`side_by_side_specs`, trained or read back
+    (:func:`wgan.plan.fetch.fetch`; ``root``, the parent of the scale folders, is
+    :func:`wgan.paths.runs_dir` when ``None``)."""
+    return _fetch_all(side_by_side_specs(scale, seed=seed, device=device), scale, root)
+
+
+def clip_sweep_runs(scale: Scale, *, seed: int = 0, device: str = "auto",
+                    root: str | Path | None = None) -> dict[float, RunResult]:
+    """``c -> run`` of :func:`clip_sweep_specs`, fetched as :func:`side_by_side_runs`."""
+    return _fetch_all(clip_sweep_specs(scale, seed=seed, device=device), scale, root)
+
+
+def digit_side_by_side_runs(scale: Scale, *, seed: int = 0, device: str = "auto",
+                            root: str | Path | None = None
+                            ) -> dict[tuple[str, int], RunResult]:
+    """``(method, seed) -> run`` of :func:`digit_side_by_side_specs`, fetched as
+    :func:`side_by_side_runs`."""
+    return _fetch_all(digit_side_by_side_specs(scale, seed=seed, device=device), scale, root)
+
+
+def digit_clip_sweep_runs(scale: Scale, *, seed: int = 0, device: str = "auto",
+                          root: str | Path | None = None) -> dict[float, RunResult]:
+    """``c -> run`` of :func:`digit_clip_sweep_specs`, fetched as :func:`side_by_side_runs`."""
+    return _fetch_all(digit_clip_sweep_specs(scale, seed=seed, device=device), scale, root)
+
+
+def digit_clip_run(scale: Scale, *, seed: int = 0, device: str = "auto",
+                   root: str | Path | None = None) -> RunResult:
+    """The side-by-side digit run of Algorithm 1 (c = 0.01) of seed ``seed``, fetched as
+    :func:`side_by_side_runs`."""
+    return fetch(_digit_spec("clip", digit_config("clip", scale, seed=seed, device=device)),
+                 scale, root)
 
 
 def trained_critic(result: RunResult) -> torch.nn.Module:
@@ -280,7 +385,7 @@ def ring_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: i
     return curve, final
 
 
-def digit_reference(scale: str) -> QualityReference:
+def digit_reference(scale: Scale) -> QualityReference:
     """Held-out digits, the sampling floor and the digit classifier of the digit runs."""
     return quality_reference(scale, DIGITS)
 
@@ -289,7 +394,7 @@ def generated_digit_family(result: RunResult, count: int, n_reference: int, seed
                            ) -> list[KnownPair]:
     """Real digits against a digit run's generator at ``count`` snapshots: pairs of known W1.
 
-    The snapshots are spread evenly over the run (:func:`wgan.book.sheets.evenly_spaced`),
+    The snapshots are spread evenly over the run (:func:`wgan.quality.along_run.evenly_spaced`),
     the untrained generator left out when the run kept enough others. Both sides are
     empirical distributions of the same size, drawn from with replacement
     (:func:`wgan.experiments.lipschitz.resampler`): the run's own training images on

@@ -1,7 +1,7 @@
 """The ring-of-Gaussians experiment of Section 4.1 (Figure 2): its runs and their measures.
 
 Both methods train the same networks on the same data through the same loop
-(:func:`wgan.training.run.cached_run`):
+(:func:`wgan.training.run.train`, reached through :func:`wgan.plan.fetch.fetch`):
 
 - data: the ring of 8 Gaussians (radius 2, standard deviation 0.02, dataset ``"ring8"``,
   :func:`wgan.theory.toy.gaussian_ring`), fresh samples at every critic step;
@@ -14,9 +14,11 @@ Both methods train the same networks on the same data through the same loop
   per generator step), the discriminator being the same MLP with a sigmoid.
 
 The paper gives no sizes, learning rate or length for Figure 2; :data:`SCALES` states ours,
-and :func:`mixture_settings` hands them out (capped in a dry run).
+and :func:`mixture_settings` hands them out (capped in a dry run). :func:`ring_specs` lists
+every run of the chapter, :func:`run_mixture` fetches one.
 Runs are measured at their generator snapshots with :mod:`wgan.experiments.coverage` by
-:func:`coverage_over_training`.
+:func:`coverage_over_training`, against :func:`balanced_ring_sample` and next to the
+bump-less :func:`uniform_ring_sample`; :func:`ring_verdict` is the chapter's verdict rule.
 
 References
 ----------
@@ -26,6 +28,7 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,17 +36,19 @@ from typing import Any
 import pandas as pd
 import torch
 
-from wgan.book.scales import cap, check_scale, run_folder
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
-from wgan.paths import runs_dir
+from wgan.plan.fetch import fetch
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.theory.toy import ring_means
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from wgan.training.config import TrainConfig
 from wgan.training.gan import gan_baseline_config
-from wgan.training.run import RunResult, cached_run
+from wgan.training.rundir import RunResult
 
 METHODS: tuple[str, ...] = ("wgan", "gan")
 DATASET = "ring8"
+CHAPTER = "03_mixture"  # the notebook that reads the ring runs
 
 # What it takes for the WGAN to resolve the 8 modes (the chapter's last section): the same
 # runs, longer, with Algorithm 1's clipping and with a wider box and a larger step. The
@@ -106,17 +111,18 @@ DRY_RUN_ITERS = 1  # generator iterations of each ring run in a dry run (100 cri
 DRY_RUN_SEEDS = 2  # seeds per method in a dry run (a spread needs two)
 
 
-def mixture_settings(scale: str) -> MixtureSettings:
-    """The :data:`SCALES` entry of ``scale``; in a dry run with its iteration and seed counts
-    capped (:func:`wgan.book.scales.cap`) to :data:`DRY_RUN_ITERS` and :data:`DRY_RUN_SEEDS`.
+def mixture_settings(scale: Scale) -> MixtureSettings:
+    """The :data:`SCALES` entry of ``scale.name``; in a dry run with its iteration and seed
+    counts capped (:meth:`wgan.plan.scale.Scale.cap`) to :data:`DRY_RUN_ITERS` and
+    :data:`DRY_RUN_SEEDS`.
     """
-    settings = SCALES[check_scale(scale)]
-    return replace(settings, generator_iters=cap(settings.generator_iters, DRY_RUN_ITERS),
-                   seeds=cap(settings.seeds, DRY_RUN_SEEDS))
+    settings = SCALES[scale.name]
+    return replace(settings, generator_iters=scale.cap(settings.generator_iters, DRY_RUN_ITERS),
+                   seeds=scale.cap(settings.seeds, DRY_RUN_SEEDS))
 
 
 def mixture_config(
-    method: str, scale: str, *, seed: int = 0, device: str = "auto", **overrides: Any
+    method: str, scale: Scale, *, seed: int = 0, device: str = "auto", **overrides: Any
 ) -> TrainConfig:
     """The configuration of one ring run.
 
@@ -124,7 +130,7 @@ def mixture_config(
     ----------
     method : {"wgan", "gan"}
         Algorithm 1, or the GAN baseline of the image experiments.
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
         Picks the settings (:func:`mixture_settings`).
     seed : int, default=0
     device : str, default="auto"
@@ -135,7 +141,7 @@ def mixture_config(
     Returns
     -------
     TrainConfig
-        Validated; keeps ``snapshots`` generator snapshots along the run.
+        Keeps ``snapshots`` generator snapshots along the run.
     """
     if method not in METHODS:
         raise ValueError(
@@ -164,57 +170,90 @@ def mixture_config(
     else:
         base = TrainConfig(lr_g=settings.lr_wgan, lr_d=settings.lr_wgan,
                            critic_warmup=settings.critic_warmup, **common)
-    return base.replace(**overrides).validate()
+    return base.replace(**overrides)
 
 
-def seeds_of(scale: str, seed: int = 0) -> list[int]:
+def seeds_of(scale: Scale, seed: int = 0) -> list[int]:
     """The seeds of the main runs at ``scale``: ``seed, seed + 1, ...``,
     ``mixture_settings(scale).seeds`` of them."""
     return list(range(seed, seed + mixture_settings(scale).seeds))
 
 
-def ablation_iters(scale: str) -> int:
+def ablation_iters(scale: Scale) -> int:
     """Generator iterations of the ablation runs: three times the main runs'."""
     return 3 * mixture_settings(scale).generator_iters
 
 
-def ablation_seeds(scale: str, seed: int = 0) -> list[int]:
+def ablation_seeds(scale: Scale, seed: int = 0) -> list[int]:
     """Seeds of the ablation runs: ``seed`` alone below the paper scale (and in a dry run),
     every seed at it."""
-    return cap(seeds_of(scale, seed), 1) if check_scale(scale) == "paper" else [seed]
+    return scale.cap(seeds_of(scale, seed), 1) if scale.name == "paper" else [seed]
 
 
-def ring_runs(
-    scale: str, *, seed: int = 0, device: str = "auto"
-) -> list[tuple[str, TrainConfig]]:
-    """Every run of the ring chapter at ``scale``: ``(cached_run name, config)``.
+def mixture_spec(
+    method: str, scale: Scale, *, seed: int = 0, device: str = "auto", **overrides: Any
+) -> RunSpec:
+    """One ring run as a :class:`~wgan.plan.spec.RunSpec`; arguments as in
+    :func:`mixture_config`.
+
+    Its name is shared by every seed and variant of ``method``; the config hash tells
+    them apart.
+    """
+    return RunSpec(f"mixture-{method}",
+                   mixture_config(method, scale, seed=seed, device=device, **overrides),
+                   chapters=(CHAPTER,))
+
+
+def ring_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
+    """Every run of the ring chapter at ``scale``, in the order the chapter asks for them.
 
     The main runs (each method of :data:`METHODS` for each seed of :func:`seeds_of`), then
     the WGAN ablations (each of :data:`ABLATIONS` for each seed of :func:`ablation_seeds`,
-    :func:`ablation_iters` long), in the order the chapter asks for them.
+    :func:`ablation_iters` long).
+
+    Parameters
+    ----------
+    scale : Scale
+    seed : int, default=0
+        First seed of the main runs.
+    device : str, default="auto"
+
+    Returns
+    -------
+    list of RunSpec
     """
-    runs = [(f"mixture-{method}", mixture_config(method, scale, seed=s, device=device))
-            for method in METHODS for s in seeds_of(scale, seed)]
-    runs += [("mixture-wgan", mixture_config("wgan", scale, seed=s, device=device,
-                                             generator_iters=ablation_iters(scale), **overrides))
-             for overrides in ABLATIONS.values() for s in ablation_seeds(scale, seed)]
-    return runs
+    specs = [mixture_spec(method, scale, seed=s, device=device)
+             for method in METHODS for s in seeds_of(scale, seed)]
+    specs += [mixture_spec("wgan", scale, seed=s, device=device,
+                           generator_iters=ablation_iters(scale), **overrides)
+              for overrides in ABLATIONS.values() for s in ablation_seeds(scale, seed)]
+    return specs
 
 
 def run_mixture(
-    method: str, scale: str, *, seed: int = 0, device: str = "auto",
+    method: str, scale: Scale, *, seed: int = 0, device: str = "auto",
     root: str | Path | None = None, **overrides: Any,
 ) -> RunResult:
-    """Train (or read back, or resume) one ring run; see :func:`mixture_config`.
+    """Train (or read back, or resume) one ring run of :func:`mixture_spec`.
 
-    The run lives in ``(root or runs_dir()) / run_folder(scale) /
-    f"mixture-{method}-{config_hash}"`` (``paper-dry`` in a dry run of ``paper``)
-    (:func:`wgan.training.run.cached_run`), so re-executing the notebook reuses it.
+    Parameters
+    ----------
+    method : {"wgan", "gan"}
+    scale : Scale
+    seed : int, default=0
+    device : str, default="auto"
+    root : str or pathlib.Path or None, default=None
+        Parent of the scale folders (:func:`wgan.plan.fetch.fetch`); ``None`` is
+        :func:`wgan.paths.runs_dir`.
+    **overrides
+        As in :func:`mixture_config`.
+
+    Returns
+    -------
+    RunResult
     """
-    config = mixture_config(method, scale, seed=seed, device=device, **overrides)
-    parent = Path(root) if root is not None else runs_dir()
-    return cached_run(config, f"mixture-{method}", root=parent / run_folder(scale),
-                      progress=False)
+    spec = mixture_spec(method, scale, seed=seed, device=device, **overrides)
+    return fetch(spec, scale, root)
 
 
 def balanced_ring_sample(
@@ -247,6 +286,41 @@ def balanced_ring_sample(
         )
     means = ring_means().float().repeat_interleave(n_per_mode, dim=0)
     return means + std * torch.randn(means.shape, generator=generator)
+
+
+def uniform_ring_sample(
+    n: int, generator: torch.Generator, radius: float = 2.0, std: float = RING_STD
+) -> torch.Tensor:
+    """``n`` points of the *uniform ring*: the ring's circle without its 8 bumps.
+
+    Angles uniform in [0, 2 pi), radii ``radius + std * N(0, 1)``: the radial spread of
+    the ring of Figure 2 with the mass spread evenly along the circle. What a generator
+    that learned only the circle ("the low dimensional structure") would score; it covers
+    no mode within 3 sigma.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    generator : torch.Generator
+        Source of the angles, then of the radial noise (CPU).
+    radius : float, default=2.0
+        Radius of the circle (:func:`wgan.theory.toy.gaussian_ring`'s).
+    std : float, default=0.02
+        Standard deviation of the radius.
+
+    Returns
+    -------
+    torch.Tensor of shape (n, 2), float32
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(
+            f"The 'n' parameter of uniform_ring_sample must be a positive int. Got {n!r} "
+            "instead."
+        )
+    angle = 2 * math.pi * torch.rand(n, generator=generator)
+    return (radius + std * torch.randn(n, generator=generator))[:, None] * torch.stack(
+        [torch.cos(angle), torch.sin(angle)], dim=1)
 
 
 def generator_samples(
@@ -314,6 +388,42 @@ def coverage_over_training(
         rows.append({"method": result.config.algorithm, "seed": result.config.seed,
                      "gen_iter": iteration, **metrics, "radial_error": radial_error(samples)})
     return pd.DataFrame(rows)
+
+
+RESOLVED_MODES = 8  # modes covered by every WGAN run for "reproduced": all of the ring's
+MIN_FAIR_SHARE = 0.5  # smallest share of every WGAN run for "partly reproduced"
+
+
+def ring_verdict(final: pd.DataFrame, scale: Scale) -> str:
+    """The chapter's verdict on Figure 2's claim, from the last snapshot of every run.
+
+    The rule, fixed before the runs: *reproduced* when every WGAN run covers all 8 modes
+    (:data:`RESOLVED_MODES`) within 3 sigma; *partly reproduced* when not, but no WGAN run
+    drops a mode (``min_share`` at least :data:`MIN_FAIR_SHARE`: every mode keeps at least
+    half its fair share of the mass); *not reproduced* otherwise. GAN rows are not judged:
+    the claim is about the WGAN. At ``smoke`` the runs are too short to test anything.
+
+    Parameters
+    ----------
+    final : pandas.DataFrame
+        One row per run, as :func:`coverage_over_training` gives them (at least the columns
+        ``method``, ``modes`` and ``min_share``).
+    scale : Scale
+
+    Returns
+    -------
+    str
+        ``"reproduced"``, ``"partly reproduced"``, ``"not reproduced"`` or ``"not tested at
+        this scale"`` (:data:`wgan.report.claims.VERDICTS`).
+    """
+    wgan_final = final[final["method"] == "wgan"]
+    if scale.name == "smoke":
+        return "not tested at this scale"
+    if (wgan_final["modes"] == RESOLVED_MODES).all():
+        return "reproduced"
+    if (wgan_final["min_share"] >= MIN_FAIR_SHARE).all():
+        return "partly reproduced"
+    return "not reproduced"
 
 
 def critic_saturation(result: RunResult, tolerance: float = 0.01) -> float:

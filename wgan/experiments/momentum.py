@@ -7,8 +7,8 @@
 
 :func:`run_sweep` trains the same WGAN (Algorithm 1, weight clipping c = 0.01, n_critic = 5)
 with every optimizer of :data:`OPTIMIZERS` at every learning rate of the scale, on two
-datasets, several seeds each, all through :func:`wgan.training.run.cached_run` with
-``log_update_cosine`` on (:mod:`wgan.training.instrument`):
+datasets, several seeds each (:func:`momentum_specs`), all through
+:func:`wgan.plan.fetch.fetch` with ``log_update_cosine`` on (:mod:`wgan.training.instrument`):
 
 - ``"ring8"``: the ring of 8 Gaussians (:func:`wgan.theory.toy.gaussian_ring`) with the MLP
   generator and critic, as in Section 4.1's toy experiment;
@@ -38,18 +38,20 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from wgan.book.scales import cap, check_scale, run_folder
 from wgan.experiments.images import image_config, image_data
 from wgan.experiments.mixture import balanced_ring_sample, coverage_over_training
-from wgan.paths import runs_dir
+from wgan.plan.fetch import fetch
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.theory.distances import wasserstein1
 from wgan.theory.toy import gaussian_ring
 from wgan.training.config import TrainConfig
-from wgan.training.run import RunResult, cached_run
+from wgan.training.rundir import RunResult
 
 PAPER_LR = 5e-5  # alpha of Algorithm 1
 RING_SNAPSHOTS = 4  # generator snapshots along a ring run (and the initial one)
 DATASETS: tuple[str, ...] = ("ring8", "images")
+CHAPTER = "06_momentum"  # the notebook that reads the sweep
 
 
 @dataclass(frozen=True)
@@ -140,18 +142,20 @@ DRY_RUN_LRS = 1  # learning rates in a dry run: Algorithm 1's alpha only
 DRY_RUN_SEEDS = 1  # seeds per setting in a dry run
 
 
-def momentum_settings(scale: str) -> MomentumSettings:
-    """The :data:`SCALES` entry of ``scale``; in a dry run with the ring runs' length, the
-    learning rates and the seeds capped (:func:`wgan.book.scales.cap`): the image runs
-    take their length from :func:`wgan.experiments.images.image_config`, capped there.
+def momentum_settings(scale: Scale) -> MomentumSettings:
+    """The :data:`SCALES` entry of ``scale.name``; in a dry run with the ring runs' length,
+    the learning rates and the seeds capped (:meth:`wgan.plan.scale.Scale.cap`): the image
+    runs take their length from :func:`wgan.experiments.images.image_config`, capped there.
     """
-    settings = SCALES[check_scale(scale)]
-    return replace(settings, ring_iters=cap(settings.ring_iters, DRY_RUN_ITERS),
-                   lrs=cap(settings.lrs, DRY_RUN_LRS), seeds=cap(settings.seeds, DRY_RUN_SEEDS))
+    settings = SCALES[scale.name]
+    return replace(settings, ring_iters=scale.cap(settings.ring_iters, DRY_RUN_ITERS),
+                   lrs=scale.cap(settings.lrs, DRY_RUN_LRS),
+                   seeds=scale.cap(settings.seeds, DRY_RUN_SEEDS))
 
 
 def momentum_config(
-    dataset: str, optimizer: str, lr: float, scale: str, *, seed: int = 0, device: str = "auto"
+    dataset: str, optimizer: str, lr: float, scale: Scale, *, seed: int = 0,
+    device: str = "auto",
 ) -> TrainConfig:
     """The configuration of one run of the sweep.
 
@@ -162,14 +166,14 @@ def momentum_config(
         A key of :data:`OPTIMIZERS` (``rmsprop``, ``adam0``, ``adam0.5``, ``adam0.9``).
     lr : float
         Learning rate of both networks.
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
     seed : int, default=0
     device : str, default="auto"
 
     Returns
     -------
     TrainConfig
-        Validated, with ``log_update_cosine=True``.
+        With ``log_update_cosine=True``.
     """
     if dataset not in DATASETS:
         raise ValueError(
@@ -199,7 +203,7 @@ def momentum_config(
         lr_g=lr, lr_d=lr, generator_iters=iters, critic_warmup=settings.critic_warmup,
         snapshot_every=max(1, iters // RING_SNAPSHOTS) if dataset == "ring8" else 0,
         sample_every=iters, checkpoint_every=max(1, iters // 4), log_update_cosine=True,
-    ).validate()
+    )
 
 
 @dataclass
@@ -208,7 +212,7 @@ class Sweep:
 
     Attributes
     ----------
-    scale : str
+    scale : Scale
     runs : pandas.DataFrame
         One row per run: ``dataset``, ``optimizer`` (key), ``label``, ``beta1`` (NaN for
         RMSProp), ``lr``, ``seed``, ``status`` (``finished`` or ``diverged``),
@@ -219,11 +223,11 @@ class Sweep:
         :data:`wgan.training.instrument.COSINE_COLUMNS`) with the run's ``dataset``,
         ``optimizer``, ``lr`` and ``seed`` added.
     results : dict
-        The :class:`~wgan.training.run.RunResult` of every run, keyed by its
+        The :class:`~wgan.training.rundir.RunResult` of every run, keyed by its
         ``(dataset, optimizer, lr, seed)``.
     """
 
-    scale: str
+    scale: Scale
     runs: pd.DataFrame
     metrics: pd.DataFrame
     results: dict[tuple[str, str, float, int], RunResult]
@@ -233,50 +237,71 @@ RUN_KEYS: tuple[str, ...] = ("dataset", "optimizer", "lr", "seed")
 """Columns that identify a run in :attr:`Sweep.runs` and :attr:`Sweep.metrics`."""
 
 
-def sweep_runs(
-    scale: str, *, device: str = "auto", seed: int = 0, datasets: tuple[str, ...] = DATASETS,
-) -> list[tuple[str, dict[str, object], TrainConfig]]:
-    """Every run of the sweep at ``scale``: ``(cached_run name, keys, config)``.
-
-    ``keys`` holds the run's :data:`RUN_KEYS` values; the order is the one
-    :func:`run_sweep` trains them in (dataset, optimizer, learning rate, seed).
-    """
+def _keyed_specs(
+    scale: Scale, *, seed: int, device: str, datasets: tuple[str, ...]
+) -> list[tuple[dict[str, object], RunSpec]]:
+    """Every run of the sweep on ``datasets``: ``(keys, spec)``, ``keys`` holding the run's
+    :data:`RUN_KEYS` values, in the order :func:`run_sweep` trains them (dataset,
+    optimizer, learning rate, seed)."""
     settings = momentum_settings(scale)
     return [
-        (f"momentum-{dataset}-{choice.key}",
-         {"dataset": dataset, "optimizer": choice.key, "lr": lr, "seed": run_seed},
-         momentum_config(dataset, choice.key, lr, scale, seed=run_seed, device=device))
+        ({"dataset": dataset, "optimizer": choice.key, "lr": lr, "seed": run_seed},
+         RunSpec(f"momentum-{dataset}-{choice.key}",
+                 momentum_config(dataset, choice.key, lr, scale, seed=run_seed, device=device),
+                 chapters=(CHAPTER,)))
         for dataset in datasets for choice in OPTIMIZERS for lr in settings.lrs
         for run_seed in range(seed, seed + settings.seeds)
     ]
 
 
+def momentum_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
+    """Every run of the sweep at ``scale``, in the order :func:`run_sweep` trains them.
+
+    Each dataset of :data:`DATASETS`, each optimizer of :data:`OPTIMIZERS`, each learning
+    rate of :func:`momentum_settings`, each seed; one name per dataset and optimizer
+    (the config hash tells the learning rates and seeds apart).
+
+    Parameters
+    ----------
+    scale : Scale
+    seed : int, default=0
+        First seed; the runs use ``seed, seed + 1, ...`` (``momentum_settings(scale).seeds``
+        of them).
+    device : str, default="auto"
+
+    Returns
+    -------
+    list of RunSpec
+    """
+    return [spec for _, spec in _keyed_specs(scale, seed=seed, device=device,
+                                             datasets=DATASETS)]
+
+
 def run_sweep(
-    scale: str, *, device: str = "auto", seed: int = 0,
+    scale: Scale, *, device: str = "auto", seed: int = 0,
     datasets: tuple[str, ...] = DATASETS, root: str | Path | None = None,
 ) -> Sweep:
     """Train (or read back, or resume) every run of the sweep at ``scale``.
 
     Parameters
     ----------
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
     device : str, default="auto"
     seed : int, default=0
         First seed; the runs use ``seed, seed + 1, ...`` (``momentum_settings(scale).seeds``
         of them).
     datasets : tuple of str, default=("ring8", "images")
     root : str or pathlib.Path or None, default=None
-        Parent of the run directories; ``runs_dir() / run_folder(scale)`` when ``None``
-        (``paper-dry`` in a dry run of ``paper``).
+        Parent of the scale folders (:func:`wgan.plan.fetch.fetch`); ``None`` is
+        :func:`wgan.paths.runs_dir`.
 
     Returns
     -------
     Sweep
     """
-    parent = Path(root) if root is not None else runs_dir() / run_folder(scale)
     rows, frames, results = [], [], {}
-    for name, keys, config in sweep_runs(scale, device=device, seed=seed, datasets=datasets):
-        result = cached_run(config, name, root=parent, progress=False)
+    for keys, spec in _keyed_specs(scale, seed=seed, device=device, datasets=datasets):
+        result = fetch(spec, scale, root)
         rows.append(keys | _run_row(result, _BY_KEY[keys["optimizer"]]))
         frames.append(result.metrics.assign(**keys))
         results[keys["dataset"], keys["optimizer"], keys["lr"], keys["seed"]] = result
@@ -331,10 +356,9 @@ def _run_row(result: RunResult, choice: OptimizerChoice) -> dict[str, object]:
     }
 
 
-def data_note(scale: str) -> str:
+def data_note(scale: Scale) -> str:
     """One sentence for the provenance: what the two datasets of the sweep are."""
     return f"ring of 8 Gaussians; images: {image_data(scale).note}"
-
 
 
 def ring_w1_floor(n: int = 800, seed: int = 0) -> float:

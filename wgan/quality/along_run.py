@@ -1,8 +1,8 @@
 """Sample quality at every generator snapshot of a run, computed offline and cached.
 
 A run keeps its generator's weights every ``snapshot_every`` generator iterations
-(:class:`wgan.training.run.RunResult`). :func:`quality_along_run` draws the same noise batch through
-each snapshot and measures the images against held-out real ones: the pixel-space W1
+(:class:`wgan.training.rundir.RunResult`). :func:`quality_along_run` draws the same noise batch
+through each snapshot and measures the images against held-out real ones: the pixel-space W1
 (:mod:`wgan.quality.pixel`) and, when a digit classifier is given, confidence and class
 coverage (:mod:`wgan.quality.digits`). Nothing here touches the critic, so these numbers
 can be set against the critic's loss curve (:mod:`wgan.quality.correlation`).
@@ -25,7 +25,7 @@ import torch
 
 from wgan.quality.digits import CLASSIFIER_VERSION, DigitClassifier, digit_scores
 from wgan.quality.pixel import pixel_w1
-from wgan.training.run import RunResult
+from wgan.training.rundir import RunResult
 
 QUALITY_COLUMNS: tuple[str, ...] = ("gen_iter", "pixel_w1")
 DIGIT_COLUMNS: tuple[str, ...] = (
@@ -170,3 +170,26 @@ def reference_floor(train: torch.Tensor, reference: torch.Tensor, n_samples: int
         )
     index = np.random.default_rng(seed).choice(len(train), size=n_samples, replace=False)
     return pixel_w1(train[torch.from_numpy(index)], reference)
+
+
+def evenly_spaced(snapshots: list[int], count: int) -> list[int]:
+    """``count`` snapshots spread evenly over a run, the first and the last included.
+
+    Parameters
+    ----------
+    snapshots : list of int
+        Sorted kept iterations (``RunResult.snapshots``).
+    count : int
+        How many to pick (all of them when there are fewer).
+
+    Returns
+    -------
+    list of int
+    """
+    if not snapshots or count <= 0:
+        raise ValueError(
+            f"The 'snapshots' parameter of evenly_spaced must be non-empty and 'count' positive. "
+            f"Got {len(snapshots)} snapshots and count={count!r} instead."
+        )
+    positions = np.linspace(0, len(snapshots) - 1, min(count, len(snapshots)))
+    return [snapshots[round(float(p))] for p in positions]

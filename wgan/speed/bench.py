@@ -133,7 +133,7 @@ def bench_config(setting: str, **overrides: object) -> TrainConfig:
             f"{', '.join(map(repr, SETTINGS))}. Got {setting!r} instead."
         )
     base = {"dataset": "photos", "critic_warmup": False, **SETTINGS[setting]}
-    return TrainConfig(**(base | overrides)).validate()
+    return TrainConfig(**(base | overrides))
 
 
 def load_authors_loop() -> ModuleType:

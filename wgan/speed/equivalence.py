@@ -13,6 +13,10 @@ scale:
 
 The candidate is equivalent when changing the way of computing moves a curve less than
 changing the seed does: paired distance at most the seed-to-seed distance.
+
+The speed chapter's runs (:func:`curve_specs`, sized per scale by :data:`CURVE_SETTINGS`)
+compare float32 with bfloat16 autocast and channels-last; :func:`equivalence_curves` gives
+the chapter their curves.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from wgan.book.scales import cap
+from wgan.plan.fetch import fetch
+from wgan.plan.scale import Scale
+from wgan.plan.spec import RunSpec
 from wgan.training.config import TrainConfig
 
 
@@ -101,42 +107,37 @@ def curve_distances(reference: np.ndarray, candidate: np.ndarray) -> CurveDistan
     return CurveDistances(float(paired), float(seed_to_seed))
 
 
-def learning_curves(
-    config: TrainConfig, seeds: Sequence[int], name: str, *, root: str | Path | None = None,
-    column: str = "w_estimate",
-) -> np.ndarray:
-    """One metric along training, for ``config`` run once per seed (cached runs).
+def learning_curves(specs: Sequence[RunSpec], scale: Scale, root: str | Path | None = None,
+                    *, column: str = "w_estimate") -> np.ndarray:
+    """One metric along training, one row per run (e.g. the seeds of one way of computing),
+    each run trained or read back (:func:`wgan.plan.fetch.fetch`).
 
     Parameters
     ----------
-    config : TrainConfig
-        Everything but the seed.
-    seeds : sequence of int
-    name : str
-        Prefix of the run directories (:func:`wgan.training.run.cached_run`).
+    specs : sequence of RunSpec
+        Runs of the same length.
+    scale : Scale
     root : str or pathlib.Path or None, default=None
-        Parent of the run directories; :func:`wgan.paths.runs_dir` when ``None``.
+        Parent of the scale folders; :func:`wgan.paths.runs_dir` when ``None``.
     column : str, default="w_estimate"
         A metrics column (:data:`wgan.training.run.METRIC_COLUMNS`).
 
     Returns
     -------
-    numpy.ndarray of shape (len(seeds), config.generator_iters)
+    numpy.ndarray of shape (len(specs), generator_iters)
 
     Raises
     ------
     ValueError
         If a run diverged (its curve is cut short).
     """
-    from wgan.training.run import cached_run
-
     curves = []
-    for seed in seeds:
-        result = cached_run(config.replace(seed=seed), name, root, progress=False)
+    for spec in specs:
+        result = fetch(spec, scale, root)
         if result.status != "finished":
             raise ValueError(
-                f"The run of seed {seed} in {str(result.run_dir)!r} {result.status}; its "
-                "learning curve is incomplete. Lower the learning rates."
+                f"The run of seed {spec.config.seed} in {str(result.run_dir)!r} "
+                f"{result.status}; its learning curve is incomplete. Lower the learning rates."
             )
         curves.append(result.metrics[column].to_numpy())
     return np.stack(curves)
@@ -146,51 +147,105 @@ def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(x))))
 
 
-CURVE_SIZES: dict[str, dict[str, int]] = {
-    "smoke": {"image_size": 16, "ngf": 8, "ndf": 8, "nz": 8, "batch_size": 16, "n_critic": 2,
-              "generator_iters": 6},
-    "quick": {"image_size": 32, "ngf": 16, "ndf": 16, "batch_size": 32, "generator_iters": 100},
-    "paper": {"image_size": 64, "generator_iters": 1000},
-}
-"""Sizes of the speed chapter's short WGAN runs on the digits, per scale."""
-CURVE_SEEDS: dict[str, int] = {"smoke": 3, "quick": 3, "paper": 5}
-"""Seeds of each of the two sets of curves, per scale."""
+@dataclass(frozen=True)
+class CurveSettings:
+    """The speed chapter's short WGAN runs on the digits at one scale.
 
+    Attributes
+    ----------
+    sizes : dict of str to int
+        :class:`~wgan.training.config.TrainConfig` settings (image side, widths, batch,
+        ``generator_iters``, ...).
+    seeds : int
+        Seeds of each of the two sets of curves.
+    """
+
+    sizes: dict[str, int]
+    seeds: int
+
+
+CURVE_SETTINGS: dict[str, CurveSettings] = {
+    "smoke": CurveSettings({"image_size": 16, "ngf": 8, "ndf": 8, "nz": 8, "batch_size": 16,
+                            "n_critic": 2, "generator_iters": 6}, seeds=3),
+    "quick": CurveSettings({"image_size": 32, "ngf": 16, "ndf": 16, "batch_size": 32,
+                            "generator_iters": 100}, seeds=3),
+    "paper": CurveSettings({"image_size": 64, "generator_iters": 1000}, seeds=5),
+}
+"""The speed chapter's :class:`CurveSettings`, per scale name."""
+
+CHAPTER = "07_speed"
+"""The notebook that reads the curve runs."""
+REFERENCE, CANDIDATE = "speed-float32", "speed-fast"
+"""Names of the two sets of curve runs: float32, and the fast path under test."""
 
 DRY_RUN_ITERS = 2  # generator iterations of each curve in a dry run
 DRY_RUN_SEEDS = 2  # seeds per path in a dry run (a seed-to-seed distance needs two)
 
 
-def curve_runs(
-    scale: str, *, seed: int = 0, device: str = "auto"
-) -> dict[str, tuple[TrainConfig, list[int]]]:
-    """The speed chapter's runs: ``{cached_run name: (config but the seed, seeds)}``.
+def curve_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
+    """The speed chapter's runs: the float32 runs of every seed, then the fast runs.
 
-    ``"speed-float32"`` runs in float32, contiguous, uncompiled; ``"speed-fast"`` in
+    :data:`REFERENCE` runs in float32, contiguous, uncompiled; :data:`CANDIDATE` in
     bfloat16 autocast with channels-last, the fast path with the most rounding. Both run
-    the seeds ``seed, seed + 1, ...`` (:data:`CURVE_SEEDS`). A dry run
-    (:func:`wgan.book.scales.cap`) caps the iterations and the seeds to
+    the seeds ``seed, seed + 1, ...`` (:attr:`CurveSettings.seeds`, :data:`CURVE_SETTINGS`).
+    A dry run (:meth:`wgan.plan.scale.Scale.cap`) caps the iterations and the seeds to
     :data:`DRY_RUN_ITERS` and :data:`DRY_RUN_SEEDS`.
 
     Parameters
     ----------
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
     seed : int, default=0
     device : str, default="auto"
+
+    Returns
+    -------
+    list of RunSpec
     """
-    if scale not in CURVE_SIZES:
-        raise ValueError(
-            f"The 'scale' parameter of curve_runs must be one of "
-            f"{', '.join(map(repr, CURVE_SIZES))}. Got {scale!r} instead."
-        )
-    sizes = CURVE_SIZES[scale]
+    settings = CURVE_SETTINGS[scale.name]
     config = TrainConfig(dataset="digits", critic_warmup=False, device=device,
-                         sample_every=10_000, **{**sizes, "generator_iters": cap(
-                             sizes["generator_iters"], DRY_RUN_ITERS)})
-    seeds = [seed + i for i in range(cap(CURVE_SEEDS[scale], DRY_RUN_SEEDS))]
-    return {
-        "speed-float32": (config.replace(precision="float32", channels_last=False,
-                                         compile="off").validate(), seeds),
-        "speed-fast": (config.replace(precision="bfloat16", channels_last=True).validate(),
-                       seeds),
+                         sample_every=10_000, **{**settings.sizes, "generator_iters": scale.cap(
+                             settings.sizes["generator_iters"], DRY_RUN_ITERS)})
+    seeds = [seed + i for i in range(scale.cap(settings.seeds, DRY_RUN_SEEDS))]
+    paths = {
+        REFERENCE: config.replace(precision="float32", channels_last=False, compile="off"),
+        CANDIDATE: config.replace(precision="bfloat16", channels_last=True),
     }
+    return [RunSpec(name, path.replace(seed=s), (CHAPTER,))
+            for name, path in paths.items() for s in seeds]
+
+
+def equivalence_curves(scale: Scale, *, seed: int = 0, device: str = "auto",
+                       root: str | Path | None = None, column: str = "w_estimate"
+                       ) -> tuple[np.ndarray, np.ndarray, list[TrainConfig]]:
+    """The learning curves of the runs of :func:`curve_specs` (:func:`learning_curves`).
+
+    Parameters
+    ----------
+    scale : Scale
+    seed : int, default=0
+    device : str, default="auto"
+    root : str or pathlib.Path or None, default=None
+        Parent of the scale folders; :func:`wgan.paths.runs_dir` when ``None``.
+    column : str, default="w_estimate"
+        A metrics column (:data:`wgan.training.run.METRIC_COLUMNS`).
+
+    Returns
+    -------
+    reference : numpy.ndarray of shape (n_seeds, generator_iters)
+        The float32 curves, one row per seed.
+    fast : numpy.ndarray of shape (n_seeds, generator_iters)
+        The fast path's curves, row ``i`` with the seed of ``reference`` row ``i``.
+    fast_configs : list of TrainConfig
+        The fast path's configs, row by row (their ``seed`` labels the rows).
+
+    Raises
+    ------
+    ValueError
+        If a run diverged.
+    """
+    specs = curve_specs(scale, seed=seed, device=device)
+    reference = [spec for spec in specs if spec.name == REFERENCE]
+    candidate = [spec for spec in specs if spec.name == CANDIDATE]
+    return (learning_curves(reference, scale, root, column=column),
+            learning_curves(candidate, scale, root, column=column),
+            [spec.config for spec in candidate])

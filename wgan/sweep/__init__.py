@@ -10,8 +10,9 @@
 - :mod:`wgan.sweep.listing`   the text of ``sweep list`` and ``sweep status``, the book's table.
 
 The training loop (:mod:`wgan.training.run`) knows nothing of this package: a sweep calls
-:func:`wgan.training.run.train` in the run directory :func:`wgan.training.run.cached_run`
-would use, so the notebooks find the sweep's runs finished and only read them.
+:func:`wgan.training.run.train` in the run directory :func:`wgan.plan.spec.run_dir` gives
+(the one :func:`wgan.plan.fetch.fetch` reads), so the notebooks find the sweep's runs
+finished and only read them.
 """
 
 

@@ -36,7 +36,7 @@ from wgan.paths import runs_dir
 from wgan.training.algorithm1 import critic_iters
 from wgan.training.config import TrainConfig
 from wgan.training.models import build_models
-from wgan.training.run import CONFIG_NAME, METRICS_NAME, STATUS_NAME
+from wgan.training.rundir import CONFIG_NAME, METRICS_NAME, STATUS_NAME
 
 # Fields that change neither the networks nor the data a step runs on.
 _NOT_SHAPE = ("seed", "generator_iters", "snapshot_every", "sample_every", "checkpoint_every",

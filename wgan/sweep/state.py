@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from wgan.training.run import CONFIG_NAME, LOCK_NAME, METRICS_NAME, STATUS_NAME
+from wgan.training.rundir import CONFIG_NAME, LOCK_NAME, METRICS_NAME, STATUS_NAME
 
 STATES: tuple[str, ...] = ("missing", "partial", "running", "finished", "diverged")
 

@@ -38,8 +38,8 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
-OPTIMIZERS: tuple[str, ...] = ("rmsprop", "adam")
-LIPSCHITZ: tuple[str, ...] = ("clip", "gp", "sn")
+from wgan.training.config import LIPSCHITZ, OPTIMIZERS
+
 WARMUP_CRITIC_ITERS = 100  # authors' code: critic iterations during warm-up and every 500th
 WARMUP_GENERATOR_ITERS = 25  # authors' code: the warm-up lasts this many generator iterations
 WARMUP_PERIOD = 500  # authors' code: and recurs at every multiple of this

@@ -41,7 +41,7 @@ WGAN_GP_PROCEDURE: dict[str, Any] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
     """Every setting of one training run.
 
@@ -159,8 +159,8 @@ class TrainConfig:
     compile: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def validate(self) -> TrainConfig:
-        """Check every setting; return ``self`` or raise ``ValueError`` naming the bad one."""
+    def __post_init__(self) -> None:
+        """Check every setting on construction; raise ``ValueError`` naming the bad one."""
         _one_of("algorithm", self.algorithm, ALGORITHMS)
         _one_of("optimizer_g", self.optimizer_g, OPTIMIZERS)
         _one_of("optimizer_d", self.optimizer_d, OPTIMIZERS)
@@ -221,7 +221,6 @@ class TrainConfig:
                 "The 'channels_last' parameter of TrainConfig must be 'auto', True or False. "
                 f"Got {self.channels_last!r} instead."
             )
-        return self
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data view, for JSON and for comparing configs on resume."""
@@ -256,7 +255,7 @@ class TrainConfig:
         return cls.from_dict(data)
 
     def replace(self, **changes: Any) -> TrainConfig:
-        """Return a copy with ``changes`` applied."""
+        """A copy with ``changes`` applied, checked as a new config is."""
         return dataclasses.replace(self, **changes)
 
 
@@ -276,9 +275,8 @@ def wgan_gp_config(**overrides: Any) -> TrainConfig:
     Returns
     -------
     TrainConfig
-        Validated.
     """
-    return TrainConfig(**{**WGAN_GP_PROCEDURE, **overrides}).validate()
+    return TrainConfig(**{**WGAN_GP_PROCEDURE, **overrides})
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -128,10 +128,8 @@ def resolve_speed(config: TrainConfig, device: torch.device) -> Speed:
     Raises
     ------
     ValueError
-        For an invalid config (:meth:`~wgan.training.config.TrainConfig.validate`), or
-        ``compile="reduce-overhead"`` (CUDA graphs) on a device other than CUDA.
+        For ``compile="reduce-overhead"`` (CUDA graphs) on a device other than CUDA.
     """
-    config.validate()
     kind = "cuda" if device.type == "cuda" else "cpu"
     default = MEASURED_DEFAULTS[(kind, network_family(config))]
     if device.type == "cpu" and not cpu_has_native_bfloat16():

@@ -62,7 +62,7 @@ def gan_baseline_config(**overrides: Any) -> TrainConfig:
     TrainConfig
         Validated.
     """
-    return TrainConfig.from_dict({**DCGAN_PROCEDURE, **overrides}).validate()
+    return TrainConfig.from_dict({**DCGAN_PROCEDURE, **overrides})
 
 
 def _check_discriminator(discriminator: nn.Module, caller: str) -> None:

@@ -1,12 +1,13 @@
-"""Tests for wgan.book.ledger, the claims ledger page."""
+"""Tests for wgan.report.ledger, the claims ledger page."""
 
 import re
 
 import pandas as pd
 import pytest
 
-from wgan.book.claims import CLAIMS, ledger, report
-from wgan.book.ledger import LEDGER_COLUMNS, book_chapters, ledger_html, verdict_badge
+from wgan.plan.scale import Scale
+from wgan.report.claims import CLAIMS, ledger, report
+from wgan.report.ledger import LEDGER_COLUMNS, book_chapters, ledger_html, verdict_badge
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +31,8 @@ def test_book_chapters_is_empty_without_a_toc(tmp_path):
 
 
 def test_ledger_html_has_one_row_per_claim_and_links_only_built_chapters():
-    report("example1", measured="EM within 0.01", verdict="reproduced", scale="smoke")
-    page = ledger_html(ledger("smoke"), linked={"01_distances"})
+    report("example1", measured="EM within 0.01", verdict="reproduced", scale=Scale("smoke"))
+    page = ledger_html(ledger(Scale("smoke")), linked={"01_distances"})
     assert page.count("<tr>") == len(CLAIMS) + 1  # the header row
     assert '<a href="01_distances.html">01_distances</a>' in page
     assert "<td>EM within 0.01</td>" in page
@@ -66,6 +67,6 @@ def test_ledger_html_rejects_a_table_without_the_ledger_columns():
 
 
 def test_ledger_html_gives_scale_and_commit_only_for_measured_claims():
-    report("example1", measured="m", verdict="reproduced", scale="quick")
-    page = ledger_html(ledger("quick"))
+    report("example1", measured="m", verdict="reproduced", scale=Scale("quick"))
+    page = ledger_html(ledger(Scale("quick")))
     assert page.count("<small>quick, <code>") == 1

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from wgan.book.scales import check_scale, dry_run, run_folder
 from wgan.paths import git_revision, runs_dir
+from wgan.plan.scale import Scale
 
 VERDICTS: tuple[str, ...] = (
     "reproduced",
@@ -103,16 +103,16 @@ DRY_RUN_PREFIX = "DRY RUN, counts capped, not a result: "
 """Start of what a dry run records as measured."""
 
 
-def claims_dir(scale: str) -> Path:
+def claims_dir(scale: Scale) -> Path:
     """Folder of the records measured at ``scale`` (``$WGAN_RUNS_DIR/claims/<scale>``).
 
-    A dry run's records go to ``claims/<scale>-dry`` (:func:`wgan.book.scales.run_folder`),
+    A dry run's records go to ``claims/<scale>-dry`` (:attr:`wgan.plan.scale.Scale.folder`),
     never over a real run's.
     """
-    return runs_dir() / "claims" / run_folder(scale)
+    return runs_dir() / "claims" / scale.folder
 
 
-def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, str]:
+def report(key: str, *, measured: str, verdict: str, scale: Scale) -> dict[str, str]:
     """Record what a chapter measured for a claim, and print it.
 
     Parameters
@@ -122,13 +122,13 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     measured : str
         The number(s) the chapter computed, as text (e.g. ``"Spearman rho = -0.81"``).
     verdict : {"reproduced", "partly reproduced", "not reproduced", "not tested at this scale"}
-    scale : {"smoke", "quick", "paper"}
+    scale : Scale
 
     Returns
     -------
     dict
         The record written to ``claims_dir(scale) / f"{key}.json"``. In a dry run
-        (:func:`wgan.book.scales.dry_run`) the verdict is ``"not tested at this scale"``
+        (``scale.dry``) the verdict is ``"not tested at this scale"``
         and ``measured`` starts with :data:`DRY_RUN_PREFIX` and the verdict the chapter's
         rule gave.
     """
@@ -139,14 +139,14 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
             f"The 'verdict' parameter must be one of {', '.join(map(repr, VERDICTS))}. "
             f"Got {verdict!r} instead."
         )
-    if dry_run():  # capped counts test nothing: the rule's outcome is kept as text only
+    if scale.dry:  # capped counts test nothing: the rule's outcome is kept as text only
         measured = f"{DRY_RUN_PREFIX}the chapter's rule gave {verdict!r}; {measured}"
         verdict = "not tested at this scale"
     record = {
         "key": key,
         "measured": measured,
         "verdict": verdict,
-        "scale": check_scale(scale),
+        "scale": scale.name,
         "commit": git_revision(),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
@@ -159,9 +159,9 @@ def report(key: str, *, measured: str, verdict: str, scale: str) -> dict[str, st
     return record
 
 
-def expect(condition: bool, message: str) -> bool:
+def expect(condition: bool, message: str, *, scale: Scale) -> bool:
     """A chapter's check of a measured result: ``assert condition, message``, but in a dry run
-    (:func:`wgan.book.scales.dry_run`) said, not raised.
+    (``scale.dry``) said, not raised.
 
     A dry run caps the fitting steps, iterations and samples that make a result, so a check
     of the result failing there says nothing about the code; the page still states it.
@@ -171,6 +171,7 @@ def expect(condition: bool, message: str) -> bool:
     condition : bool
     message : str
         What should hold, as the assertion's message.
+    scale : Scale
 
     Returns
     -------
@@ -184,13 +185,13 @@ def expect(condition: bool, message: str) -> bool:
     """
     if condition:
         return True
-    if not dry_run():
+    if not scale.dry:
         raise AssertionError(message)
     print(f"DRY RUN: check not met (capped counts make no result): {message}")
     return False
 
 
-def ledger(scale: str) -> pd.DataFrame:
+def ledger(scale: Scale) -> pd.DataFrame:
     """Every claim with what was measured at ``scale``; unmeasured claims say so.
 
     Returns
@@ -209,7 +210,7 @@ def ledger(scale: str) -> pd.DataFrame:
                 "chapter": claim.chapter,
                 "measured": record.get("measured", "-"),
                 "verdict": record.get("verdict", "chapter not run at this scale"),
-                "scale": record.get("scale", scale),
+                "scale": record.get("scale", scale.name),
                 "commit": record.get("commit", "-"),
             }
         )

@@ -7,7 +7,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from wgan.book.provenance import Provenance
+from wgan.report.provenance import Provenance
 
 
 def stamp(fig: Figure, record: Provenance) -> Figure:

@@ -1,6 +1,6 @@
 """The claims ledger as a page of the book: an HTML table with chapter links and verdicts.
 
-:func:`wgan.book.claims.ledger` gathers what each chapter measured; this module only presents
+:func:`wgan.report.claims.ledger` gathers what each chapter measured; this module only presents
 it. The page that shows it, ``notebooks/99_claims.py``, is executed after every chapter by
 ``make execute`` and lands next to them in ``book/executed/``, so a chapter's page is the
 relative link ``<chapter>.html``.
@@ -30,7 +30,7 @@ VERDICT_COLOURS: dict[str, str] = {
 run) is drawn in ``light``."""
 
 NO_RECORD = "-"
-"""What :func:`wgan.book.claims.ledger` puts in the cells of a claim no chapter reported."""
+"""What :func:`wgan.report.claims.ledger` puts in the cells of a claim no chapter reported."""
 
 LEDGER_COLUMNS: tuple[str, ...] = (
     "claim", "where", "chapter", "measured", "verdict", "scale", "commit"
@@ -78,7 +78,7 @@ def ledger_html(table: pd.DataFrame, linked: Collection[str] = ()) -> str:
     Parameters
     ----------
     table : pandas.DataFrame
-        What :func:`wgan.book.claims.ledger` returns: one row per claim with the columns
+        What :func:`wgan.report.claims.ledger` returns: one row per claim with the columns
         :data:`LEDGER_COLUMNS`.
     linked : collection of str, default=()
         Chapters (notebook stems) that have a page in the book; the others are named
@@ -93,7 +93,7 @@ def ledger_html(table: pd.DataFrame, linked: Collection[str] = ()) -> str:
     if missing:
         raise ValueError(
             f"The 'table' parameter of ledger_html must have the columns of "
-            f"wgan.book.claims.ledger ({', '.join(LEDGER_COLUMNS)}). Missing {missing} instead."
+            f"wgan.report.claims.ledger ({', '.join(LEDGER_COLUMNS)}). Missing {missing} instead."
         )
     head = "".join(
         f'<th class="wgan-ledger-{key}">{title}</th>'

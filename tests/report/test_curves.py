@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.signal import medfilt
 
-from wgan.book.curves import loss_curve, median_filter
+from wgan.report.curves import loss_curve, median_filter
 
 
 def test_median_filter_equals_scipy_medfilt_101() -> None:

@@ -16,9 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torchvision.utils import make_grid
 
-from wgan.book.curves import loss_curve
-from wgan.quality.along_run import generate
-from wgan.training.run import RunResult
+from wgan.quality.along_run import evenly_spaced, generate
+from wgan.report.curves import loss_curve
+from wgan.training.rundir import RunResult
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, padding: int = 1) -> np.ndarray:
@@ -81,29 +81,6 @@ def show_samples(ax: Axes, result: RunResult, iteration: int | None, n: int, see
     return images
 
 
-def evenly_spaced(snapshots: list[int], count: int) -> list[int]:
-    """``count`` snapshots spread evenly over a run, the first and the last included.
-
-    Parameters
-    ----------
-    snapshots : list of int
-        Sorted kept iterations (``RunResult.snapshots``).
-    count : int
-        How many to pick (all of them when there are fewer).
-
-    Returns
-    -------
-    list of int
-    """
-    if not snapshots or count <= 0:
-        raise ValueError(
-            f"The 'snapshots' parameter of evenly_spaced must be non-empty and 'count' positive. "
-            f"Got {len(snapshots)} snapshots and count={count!r} instead."
-        )
-    positions = np.linspace(0, len(snapshots) - 1, min(count, len(snapshots)))
-    return [snapshots[round(float(p))] for p in positions]
-
-
 def curves_with_samples(
     runs: dict[str, RunResult],
     column: str,
@@ -119,7 +96,7 @@ def curves_with_samples(
     """The layout of Figures 4 and 5: one row per run, a loss curve and sample grids.
 
     Each row plots ``column`` of the run's metrics against generator iterations, raw
-    (grey) and median-filtered (:func:`wgan.book.curves.loss_curve`), with dotted lines at
+    (grey) and median-filtered (:func:`wgan.report.curves.loss_curve`), with dotted lines at
     ``n_grids`` evenly spaced snapshots, and beside it the first ``n_samples`` draws of
     noise seed ``seed`` through the generator at each of those snapshots.
 

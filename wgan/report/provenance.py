@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from wgan.book.scales import DRY_RUN_NOTE, check_scale, dry_run
+from wgan.experiments.images import SCALES as IMAGE_SCALES
+from wgan.experiments.images import image_data
 from wgan.paths import git_revision
+from wgan.plan.scale import DRY_RUN_NOTE, Scale
 from wgan.training.device import resolve_device
 
 WALL_TIME_MARKER = 'data-wgan="wall-time"'
@@ -61,11 +63,10 @@ class Provenance:
     Attributes
     ----------
     dry_run : bool
-        Read from ``$WGAN_DRY_RUN`` on creation (:func:`wgan.book.scales.dry_run`); a dry
-        run's record says so in its tag, its line and its box.
+        ``scale.dry``: a dry run's record says so in its tag, its line and its box.
     """
 
-    scale: str
+    scale: Scale
     device: str
     seed: int
     dataset: str = "none"
@@ -76,9 +77,13 @@ class Provenance:
     started: float = field(init=False)
 
     def __post_init__(self) -> None:
-        check_scale(self.scale)
+        if not isinstance(self.scale, Scale):
+            raise ValueError(
+                "The 'scale' parameter of Provenance must be a wgan.plan.scale.Scale "
+                f"(Scale.from_env(name) in a notebook). Got {self.scale!r} instead."
+            )
         self.resolved_device = resolve_device(self.device)
-        self.dry_run = dry_run()
+        self.dry_run = self.scale.dry
         self.revision = git_revision()
         self.versions = package_versions()
         self.started = time.perf_counter()
@@ -91,7 +96,7 @@ class Provenance:
         """
         prefix = "DRY RUN (not results) · " if self.dry_run else ""
         return (
-            f"{prefix}scale {self.scale} · {self.dataset} · {self.resolved_device.type} · "
+            f"{prefix}scale {self.scale.name} · {self.dataset} · {self.resolved_device.type} · "
             f"seed {self.seed}"
         )
 
@@ -104,7 +109,7 @@ class Provenance:
         versions = " ".join(f"{k}={v}" for k, v in self.versions.items())
         prefix = "DRY RUN (counts capped, not results): " if self.dry_run else ""
         return (
-            f"{prefix}scale={self.scale} dataset={self.dataset} "
+            f"{prefix}scale={self.scale.name} dataset={self.dataset} "
             f"device={device_description(self.resolved_device)} seed={self.seed} "
             f"commit={self.revision} {versions}"
         )
@@ -120,7 +125,7 @@ class Provenance:
         dry = [("dry run", DRY_RUN_NOTE)] if self.dry_run else []
         return [
             *dry,
-            ("scale", self.scale),
+            ("scale", self.scale.name),
             ("data", self.dataset),
             ("device", device_description(self.resolved_device)),
             ("seed", str(self.seed)),
@@ -157,6 +162,14 @@ class Provenance:
         return f"{self.tag} · wall time {self.elapsed():.1f} s"
 
 
-def provenance(scale: str, device: str, seed: int, dataset: str = "none") -> Provenance:
+def provenance(scale: Scale, device: str, seed: int, dataset: str = "none") -> Provenance:
     """Create the provenance record of a notebook (see :class:`Provenance`)."""
     return Provenance(scale=scale, device=device, seed=seed, dataset=dataset)
+
+
+def image_provenance(scale: Scale, device: str, seed: int) -> Provenance:
+    """The provenance box of an image chapter: scale, device, seed, data and image size
+    (:func:`wgan.experiments.images.image_data`)."""
+    size = IMAGE_SCALES[scale.name].image_size
+    return provenance(scale, device, seed,
+                      dataset=f"{image_data(scale).note}, {size}x{size}")

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from wgan.book.sheets import curves_with_samples, evenly_spaced, image_grid, show_samples
 from wgan.quality.along_run import generate
+from wgan.report.sheets import curves_with_samples, evenly_spaced, image_grid, show_samples
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
 
@@ -84,8 +84,8 @@ def test_curves_with_samples_has_a_curve_and_grids_per_run(tiny_runs, tmp_path: 
 
 
 def test_curve_limits_let_isolated_spikes_run_off_the_panel() -> None:
-    from wgan.book.curves import median_filter
-    from wgan.book.sheets import _limits
+    from wgan.report.curves import median_filter
+    from wgan.report.sheets import _limits
 
     raw = np.linspace(1.0, 0.0, 500)
     raw[100] = 50.0  # one spike
