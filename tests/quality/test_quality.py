@@ -27,6 +27,7 @@ from wgan.quality import (
     reference_floor,
     spearman,
 )
+from wgan.quality.along_run import evenly_spaced
 from wgan.quality.fid import fid, frechet_distance, load_inception
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
@@ -417,3 +418,13 @@ def test_rank_correlation_is_nan_below_three_pairs_and_spearman_above() -> None:
                                                                        [10, 20, 30, 45])
     with pytest.raises(ValueError, match="of equal length and at least 3 long"):
         rank_correlation([1, 2, 3], [1, 2])
+
+
+def test_evenly_spaced_keeps_first_and_last() -> None:
+    assert evenly_spaced([0, 10, 20, 30, 40, 50, 60], 4) == [0, 20, 40, 60]
+    assert evenly_spaced([0, 5], 4) == [0, 5]
+
+
+def test_evenly_spaced_rejects_no_snapshots() -> None:
+    with pytest.raises(ValueError, match="must be non-empty and 'count' positive"):
+        evenly_spaced([], 3)

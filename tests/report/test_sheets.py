@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from wgan.quality.along_run import generate
-from wgan.report.sheets import curves_with_samples, evenly_spaced, image_grid, show_samples
+from wgan.report.sheets import curves_with_samples, image_grid, show_samples
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
 
@@ -38,16 +38,6 @@ def test_image_grid_reads_uint8_and_defaults_to_a_square() -> None:
 def test_image_grid_rejects_two_channel_images() -> None:
     with pytest.raises(ValueError, match=r"with C = 1 or 3\. Got shape"):
         image_grid(torch.zeros(2, 2, 4, 4))
-
-
-def test_evenly_spaced_keeps_first_and_last() -> None:
-    assert evenly_spaced([0, 10, 20, 30, 40, 50, 60], 4) == [0, 20, 40, 60]
-    assert evenly_spaced([0, 5], 4) == [0, 5]
-
-
-def test_evenly_spaced_rejects_no_snapshots() -> None:
-    with pytest.raises(ValueError, match="must be non-empty and 'count' positive"):
-        evenly_spaced([], 3)
 
 
 @pytest.fixture(scope="module")
