@@ -158,6 +158,7 @@ class RunTable(SphinxDirective):
     optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        from wgan.plan.scale import Scale
         from wgan.sweep.listing import markdown_lines, rows
         from wgan.sweep.registry import registry
 
@@ -172,7 +173,8 @@ class RunTable(SphinxDirective):
         scale = self.arguments[0] if self.arguments else params["scale"]
         if scale is None:
             return [nodes.paragraph(text="No executed notebook: run `make execute` first.")]
-        runs = registry(scale, seed=int(params["seed"]), device=str(params["device"]))
+        runs = registry(Scale.from_env(scale), seed=int(params["seed"]),
+                        device=str(params["device"]))
         container = nodes.container(classes=["wgan-run-table"])
         self.state.nested_parse(StringList(markdown_lines(rows(runs)),
                                            source=self.get_source_info()[0]),
