@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A single-node SLURM cluster on this machine, with accounting, for the tests marked `slurm`.
 #
-#   tools/slurm_up.sh        install (Debian packages), configure and start it; wait for `idle`
-#   tools/slurm_up.sh down   stop it
+#   tools/slurm_up.sh [up]        install (Debian packages), configure and start it; wait for `idle`
+#   tools/slurm_up.sh down|stop   stop it
+#
+# Any other argument is refused with a usage line (exit 2), touching nothing.
 #
 # Needs root and no systemd: every daemon is started by hand. Settings that matter:
 # accounting through slurmdbd (without it submitit waits forever on a job killed before it
@@ -44,7 +46,12 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   return 1
 }
 
-if [ "${1:-up}" = down ]; then stop; exit 0; fi
+case "${1:-up}" in
+  up) ;;
+  down|stop) stop; exit 0 ;;
+  *) echo "usage: tools/slurm_up.sh [up|down|stop] (up: start the cluster, the default; down or" \
+       "stop: stop it); got '$1'" >&2; exit 2 ;;
+esac
 if [ "$(id -u)" != 0 ]; then echo "slurm: tools/slurm_up.sh needs root" >&2; exit 1; fi
 
 # A cluster is reused only when it is this script's: an idle node, and accounting that knows

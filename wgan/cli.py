@@ -272,26 +272,31 @@ def _sweep_list(args: argparse.Namespace) -> int:
 
 def _sweep_status(args: argparse.Namespace) -> int:
     from wgan.sweep.listing import rows
-    from wgan.sweep.slurm import FAILED, latest_manifest, log_tail, slurm_states
+    from wgan.sweep.slurm import FAILED, failure_lines, manifests, newest_jobs, slurm_states
 
     table = rows(_registry(args))
-    manifest = latest_manifest(args.scale.name)
-    jobs = {e["key"]: e for e in manifest["runs"]} if manifest else {}
-    data_job = manifest["data_job"] if manifest else None
-    ids = [e["job_id"] for e in jobs.values()] + ([data_job["job_id"]] if data_job else [])
-    states = slurm_states(ids) if ids else {}
-    if manifest:
-        print(f"Last sweep: {manifest['folder']}")
-    if data_job:
-        print(f"Data job {data_job['job_id']}: {states[data_job['job_id']]}")
+    sweeps = manifests(args.scale.name)
+    newest = newest_jobs(sweeps)
+    jobs = {row.run.key: newest[row.run.key][1] for row in table if row.run.key in newest}
+    # the data job of each sweep shown: when it fails, SLURM cancels that sweep's array
+    shown = {newest[key][0]["folder"] for key in jobs}
+    data_jobs = [(m["folder"], m["data_job"]) for m in sweeps
+                 if m["data_job"] and m["folder"] in shown]
+    states = slurm_states([e["job_id"] for e in jobs.values()]
+                          + [job["job_id"] for _, job in data_jobs])
+    if sweeps:
+        print(f"Sweeps at scale {args.scale.name}: {len(sweeps)}, the last {sweeps[-1]['folder']}"
+              "; each run's job is that of the last sweep that has it")
+    for folder, data_job in data_jobs:
+        print(f"Data job {data_job['job_id']} ({folder}): {states[data_job['job_id']]}")
         if states[data_job["job_id"]] in FAILED:
-            print("    " + (log_tail(data_job["stderr"]) or "(no log)").replace("\n", "\n    "))
+            print("\n".join(failure_lines(data_job)))
     for row in table:
         entry = jobs.get(row.run.key)
         slurm = f"{entry['job_id']} {states[entry['job_id']]}" if entry else "-"
         print(f"{row.run.key:40s} {row.state!s:24s} {slurm}")
         if entry and states[entry["job_id"]] in FAILED:
-            print("    " + (log_tail(entry["stderr"]) or "(no log)").replace("\n", "\n    "))
+            print("\n".join(failure_lines(entry)))
     return 0
 
 
@@ -318,10 +323,11 @@ def _sweep_run(args: argparse.Namespace) -> int:
     from wgan.sweep.slurm import Resources, parse_time, queued, submit, wait
 
     waiting = queued(args.scale.name)
-    if waiting:
+    skipped = [row for row in todo if row.run.key in waiting]
+    if skipped:
         todo = [row for row in todo if row.run.key not in waiting]
-        print(f"{len(waiting)} of them already queued or running in the last sweep: not "
-              "submitted again.")
+        print(f"{len(skipped)} of them already queued or running in a sweep at scale "
+              f"{args.scale.name}: not submitted again.")
         if not todo:
             return 0
     resources = Resources(args.partition, args.gpus_per_job, parse_time(args.time),

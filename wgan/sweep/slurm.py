@@ -5,7 +5,9 @@ time>``: job ids restart on a fresh cluster, and a reused folder would hand back
 earlier cluster's results), submits the data job first when the runs read an image
 cache, then the runs as one job array that starts after it (``afterok``), and writes
 ``sweep.json`` there: which run is which array task and where its logs are.
-:func:`slurm_states` asks ``squeue`` and then ``sacct`` what became of them.
+:func:`slurm_states` asks ``squeue`` and then ``sacct`` what became of them. Every sweep of
+a scale counts, not only the last: :func:`queued` (the runs a new sweep leaves alone) and
+:func:`newest_jobs` (what ``sweep status`` shows) read every manifest (:func:`manifests`).
 
 submitit is an optional dependency (``pip install -e '.[cluster]'``), imported here only.
 """
@@ -148,7 +150,7 @@ def submit(runs: list[RegisteredRun], scale: str, resources: Resources, *,
         # the array waits for the cache; if the data job fails, SLURM cancels the array
         executor.update_parameters(**params, dependency=f"afterok:{job.job_id}",
                                    additional_parameters={"kill-on-invalid-dep": "yes"})
-    jobs = executor.map_array(TrainTask(term_wait_s=TERM_WAIT_S),
+    jobs = executor.map_array(TrainTask(term_wait_s=TERM_WAIT_S, allocation=True),
                               [r.config.to_dict() for r in runs], [str(r.run_dir) for r in runs])
     manifest["runs"] = [{"key": r.key, "run_dir": str(r.run_dir), "job_id": job.job_id,
                          "stdout": str(job.paths.stdout), "stderr": str(job.paths.stderr)}
@@ -210,10 +212,22 @@ def slurm_states(job_ids: list[str]) -> dict[str, str]:
     return {i: states.get(i, "UNKNOWN") for i in job_ids}
 
 
-def latest_manifest(scale: str, root: str | Path | None = None) -> dict[str, Any] | None:
-    """The manifest of the last sweep submitted at ``scale``, or ``None``."""
-    folders = sorted(sweeps_root(root).glob(f"{scale}-*/{MANIFEST}"))
-    return json.loads(folders[-1].read_text()) if folders else None
+def manifests(scale: str, root: str | Path | None = None) -> list[dict[str, Any]]:
+    """The manifest of every sweep submitted at ``scale``, oldest first."""
+    return [json.loads(path.read_text())
+            for path in sorted(sweeps_root(root).glob(f"{scale}-*/{MANIFEST}"))]
+
+
+def newest_jobs(sweeps: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Per run key, the newest of ``sweeps`` (oldest first) that has the run, and its entry.
+
+    Returns
+    -------
+    dict
+        ``key -> (manifest, entry)``, ``entry`` being the run's item of ``manifest["runs"]``
+        (``job_id``, ``stdout``, ``stderr``).
+    """
+    return {entry["key"]: (manifest, entry) for manifest in sweeps for entry in manifest["runs"]}
 
 
 def log_tail(path: str, lines: int = 15) -> str:
@@ -224,15 +238,31 @@ def log_tail(path: str, lines: int = 15) -> str:
     return "\n".join(file.read_text(errors="replace").splitlines()[-lines:])
 
 
+def failure_lines(job: dict[str, Any]) -> list[str]:
+    """What ``sweep status`` prints under a failed job: its logs' paths, then its error's end.
+
+    Parameters
+    ----------
+    job : dict
+        A manifest's ``data_job`` or an item of its ``runs``: ``stdout`` and ``stderr`` paths.
+    """
+    tail = log_tail(job["stderr"]) or "(nothing in it)"
+    return [f"    log: {job['stderr']} (stdout: {job['stdout']})",
+            *("    " + line for line in tail.splitlines())]
+
+
 ACTIVE = ("PENDING", "RUNNING", "REQUEUED", "CONFIGURING", "COMPLETING", "SUSPENDED",
           "RESIZING", "REQUEUE_HOLD", "REQUEUE_FED")
 """SLURM states of a job that has yet to end."""
 
 
 def queued(scale: str, root: str | Path | None = None) -> set[str]:
-    """Keys of the runs whose job in the last sweep at ``scale`` has not ended yet."""
-    manifest = latest_manifest(scale, root)
-    if manifest is None:
-        return set()
-    states = slurm_states([entry["job_id"] for entry in manifest["runs"]])
-    return {entry["key"] for entry in manifest["runs"] if states[entry["job_id"]] in ACTIVE}
+    """Keys of the runs whose job in any sweep at ``scale`` has not ended yet.
+
+    Every sweep counts: a run still pending in an earlier sweep, left out of the later ones,
+    must not be submitted again (the duplicate would hold an allocation while it waits on
+    the run's lock).
+    """
+    entries = [entry for manifest in manifests(scale, root) for entry in manifest["runs"]]
+    states = slurm_states([entry["job_id"] for entry in entries])
+    return {entry["key"] for entry in entries if states[entry["job_id"]] in ACTIVE}

@@ -16,14 +16,21 @@ Either way the metrics continue without a gap or a repeated row: the run loop tr
 ``metrics.jsonl`` back to its checkpoint on resume (:mod:`wgan.training.run`). A kill with
 no warning at all (a lost node) costs the iterations since the last periodic checkpoint,
 nothing more.
+
+On SLURM, torch runs on the CPUs allocated to the job (:func:`allocated_cpus`), not on
+every core of the node: a CPU run's results depend on its thread count, which the loop
+records in ``status.json`` (``threads``) and warns about when a resume changes it.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
@@ -31,6 +38,34 @@ from wgan.training.run import train
 TERM_WAIT_S = 300
 """On SLURM, after a SIGTERM and its checkpoint: how long to wait for the scheduler's
 SIGKILL (``KillWait``, 30 s by default)."""
+
+CPU_VARIABLES = ("SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE")
+"""Where a SLURM job finds its CPUs, in this order: ``--cpus-per-task`` when it was given,
+else the CPUs allocated on its node."""
+
+
+def allocated_cpus() -> int:
+    """The CPUs SLURM allocated to this job (:data:`CPU_VARIABLES`), else this process's.
+
+    Returns
+    -------
+    int
+        ``SLURM_CPUS_PER_TASK``, else ``SLURM_CPUS_ON_NODE``, else the cores of the
+        process's affinity mask.
+
+    Raises
+    ------
+    ValueError
+        When the first of those variables that is set is not a positive integer.
+    """
+    for name in CPU_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            if not value.isdigit() or int(value) < 1:
+                raise ValueError(f"The environment variable {name} must be a positive number "
+                                 f"of CPUs. Got {value!r} instead.")
+            return int(value)
+    return len(os.sched_getaffinity(0))
 
 
 class RunStopped(RuntimeError):
@@ -59,13 +94,21 @@ class TrainTask:
     term_wait_s : float, default=0.0
         Seconds to wait after a SIGTERM's checkpoint before raising :class:`RunStopped`
         (:data:`TERM_WAIT_S` for SLURM jobs; 0 for a local worker, which just stops).
+    allocation : bool, default=False
+        Run torch on :func:`allocated_cpus` threads, whatever ``OMP_NUM_THREADS`` says (SLURM
+        jobs; a local worker's threads are set by its pool, :mod:`wgan.sweep.local`).
     """
 
-    def __init__(self, term_wait_s: float = 0.0) -> None:
+    allocation: bool = False  # the default of the tasks pickled before it was a parameter
+
+    def __init__(self, term_wait_s: float = 0.0, allocation: bool = False) -> None:
         self.term_wait_s = term_wait_s
+        self.allocation = allocation
 
     def __call__(self, config: dict[str, Any], run_dir: str) -> dict[str, Any]:
         """Train (or resume) ``config`` in ``run_dir``; return its status and iterations."""
+        if self.allocation:
+            torch.set_num_threads(allocated_cpus())
         caught: list[int] = []
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGUSR2, signal.SIGTERM)}
         for sig in previous:
@@ -98,7 +141,9 @@ class TrainTask:
 
 
 def prepare_task(data: list[Any]) -> list[str]:
-    """The data job: :func:`wgan.sweep.data.prepare` (imported here, where it runs)."""
+    """The data job: :func:`wgan.sweep.data.prepare` (imported here, where it runs), on the
+    CPUs allocated to it."""
     from wgan.sweep.data import prepare
 
+    torch.set_num_threads(allocated_cpus())
     return prepare(data)

@@ -16,6 +16,7 @@ import json
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,7 @@ class _Loop:
             "checkpoint_gen_iter": self.checkpoint_gen_iter,
             "device": str(self.device),
             "speed": self.speed.describe(),  # what "auto" resolved to (wgan.training.fast)
+            "threads": torch.get_num_threads(),  # a CPU run's results depend on it
             **extra,
         }
 
@@ -290,6 +292,12 @@ class _Loop:
         self._resume()
         metrics_path = run_dir / METRICS_NAME
         truncate_metrics(metrics_path, self.gen_iter)
+        before, now = read_status(run_dir).get("threads"), torch.get_num_threads()
+        if self.gen_iter and self.device.type == "cpu" and before not in (None, now):
+            warnings.warn(f"{run_dir.name}: resumed at generator iteration {self.gen_iter} "
+                          f"with {now} torch threads; it trained with {before} before. A CPU "
+                          "run's results depend on its thread count.", RuntimeWarning,
+                          stacklevel=3)
         atomic_write_json(run_dir / STATUS_NAME, self._status("running"))
         if config.snapshot_every and self.gen_iter == 0:
             self._save_snapshot()
