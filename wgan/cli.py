@@ -40,6 +40,7 @@ from wgan.paths import runs_dir
 from wgan.plan.scale import Scale
 from wgan.plan.spec import config_hash
 from wgan.sweep import ClusterUnavailable
+from wgan.sweep.pack import RUNS_PER_GPU
 from wgan.training.algorithm1 import prior
 from wgan.training.batches import TOY_DATASETS
 from wgan.training.config import (
@@ -209,6 +210,14 @@ def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
     _book_options(listing)
     listing.add_argument("--markdown", action="store_true",
                          help="print a Markdown table (default: aligned text)")
+    listing.add_argument("--gpu", action=argparse.BooleanOptionalAction, default=None,
+                         help="price the runs for a machine with a GPU (--gpu), where device "
+                         "auto trains the image networks on the GPU and the toy networks on "
+                         "the CPU (wgan.training.device), or without one (--no-gpu) "
+                         "(default: as this machine)")
+    listing.add_argument("--runs-per-gpu", type=int, default=RUNS_PER_GPU, metavar="K",
+                         help="runs sharing one GPU: a GPU run costs 1/K of its time in "
+                         f"GPU-hours (default: {RUNS_PER_GPU}, measured)")
     status = actions.add_parser("status", help="what each run directory and SLURM say")
     _book_options(status)
     run = actions.add_parser(
@@ -220,9 +229,16 @@ def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
                      help="local: a pool of processes here; slurm: one job array through "
                      "submitit (default: local)")
     run.add_argument("--jobs", type=int, default=None,
-                     help="local: runs at a time (default: the number of cores)")
+                     help="local: processes at a time, CPU and GPU runs together; the CPU "
+                     "runs get what the GPU runs leave, at least one (default: the number "
+                     "of cores)")
     run.add_argument("--threads", type=int, default=None,
-                     help="local: torch threads per run (default: cores // jobs)")
+                     help="local: torch threads per CPU run (default: the cores the GPU "
+                     "runs leave // the CPU runs at a time)")
+    run.add_argument("--runs-per-gpu", type=int, default=None, metavar="K",
+                     help="local: runs at a time on each GPU, each its own process pinned "
+                     f"to it (default: {RUNS_PER_GPU}, measured); slurm: runs per array task, "
+                     "trained at once as processes on the task's GPU (default: 1)")
     run.add_argument("--partition", default=None, help="slurm: partition (default: the "
                      "cluster's)")
     run.add_argument("--gpus-per-job", type=int, default=0,
@@ -256,15 +272,16 @@ def _registry(args: argparse.Namespace) -> list:
 def _sweep_list(args: argparse.Namespace) -> int:
     from wgan.sweep.listing import cache_lines, markdown_lines, rows, table_lines, total_hours
 
-    table = rows(_registry(args))
+    table = rows(_registry(args), gpu=args.gpu, runs_per_gpu=args.runs_per_gpu)
     if args.markdown:
         print("\n".join(markdown_lines(table)))
         return 0
     print("\n".join(cache_lines([row.run for row in table])))
     folder = runs_dir() / args.scale.folder
-    print(f"Runs at scale {args.scale} (runs dir {folder}): {len(table)}; "
-          "cost of the whole run, from the rates of runs measured on disk "
-          "(see wgan.sweep.costs)")
+    gpu = torch.cuda.is_available() if args.gpu is None else args.gpu
+    print(f"Runs at scale {args.scale} (runs dir {folder}): {len(table)}; cost of the whole "
+          f"run on the device it trains on {'with' if gpu else 'without'} a GPU (--gpu, "
+          "--no-gpu), from the rates of runs measured on disk or on a GPU (wgan.sweep.costs)")
     print("\n".join(table_lines(table)))
     print(f"Total: {total_hours(table)}")
     return 0
@@ -311,11 +328,11 @@ def _sweep_run(args: argparse.Namespace) -> int:
     if not todo:
         return 0
     if args.executor == "local":
-        from wgan.sweep.local import default_jobs, run_local
+        from wgan.sweep.local import run_local
 
-        jobs = args.jobs or default_jobs()
         outcomes = run_local([r.run for r in todo], {r.run.key: r.cost for r in todo},
-                             jobs=jobs, threads=args.threads)
+                             jobs=args.jobs, threads=args.threads, runs_per_gpu=RUNS_PER_GPU
+                             if args.runs_per_gpu is None else args.runs_per_gpu)
         failed = [o for o in outcomes if o.status == "failed"]
         for outcome in failed:
             print(f"wgan sweep: {outcome.run.key} failed: {outcome.error}", file=sys.stderr)
@@ -333,7 +350,8 @@ def _sweep_run(args: argparse.Namespace) -> int:
     resources = Resources(args.partition, args.gpus_per_job, parse_time(args.time),
                           args.array_parallelism, args.cpus_per_job, args.mem, args.account,
                           args.qos)
-    manifest = submit([r.run for r in todo], args.scale.name, resources)
+    manifest = submit([r.run for r in todo], args.scale.name, resources,
+                      runs_per_gpu=1 if args.runs_per_gpu is None else args.runs_per_gpu)
     if manifest["data_job"]:
         print(f"Data job {manifest['data_job']['job_id']}: log {manifest['data_job']['stdout']}")
     array = manifest["runs"][0]["job_id"].split("_")[0]

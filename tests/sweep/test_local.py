@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -9,18 +10,21 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import torch
 
 from wgan.cli import main
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
-from wgan.sweep.costs import Cost
-from wgan.sweep.local import run_local
+from wgan.sweep.costs import Cost, steps
+from wgan.sweep.local import Lane, _init_worker, plan_lanes, run_local, schedule, visible_gpus
 from wgan.sweep.registry import RegisteredRun, registry
 from wgan.sweep.task import RunStopped, TrainTask
 from wgan.training.config import TrainConfig
+from wgan.training.fast import network_family
 from wgan.training.rundir import load_run
 
 
@@ -47,6 +51,118 @@ def test_pool_trains_every_run_and_reports_a_failure(tmp_path: Path) -> None:
 def test_jobs_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'jobs' parameter of run_local must be a positive"):
         run_local([], {}, jobs=0)
+
+
+def test_runs_per_gpu_must_be_positive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ValueError, match=r"'runs_per_gpu' parameter \(--runs-per-gpu\) must"):
+        run_local([], {}, runs_per_gpu=0)
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    assert main(["sweep", "run", "--scale", "smoke", "--runs-per-gpu", "0"]) == 2
+    assert "(--runs-per-gpu) must be a positive int" in capsys.readouterr().err
+    assert not list(tmp_path.glob("smoke/*"))  # refused before anything trained
+
+
+@pytest.mark.parametrize(("gpu_runs", "jobs", "cpu_lane"), [
+    (20, None, Lane("cpu", 8, 1)),  # 8 processes drive the 2 GPUs; 8 cores left
+    (2, None, Lane("cpu", 14, 1)),  # only 2 GPU runs: 14 cores left
+    (0, None, Lane("cpu", 16, 1)),
+    (20, 4, Lane("cpu", 1, 8)),  # fewer jobs than GPU processes: one CPU run, on 8 threads
+])
+def test_lanes_share_the_cores_between_cpu_runs_and_the_processes_driving_gpus(
+    gpu_runs: int, jobs: int | None, cpu_lane: Lane,
+) -> None:
+    lanes = plan_lanes(cpu_runs=10, gpu_runs=gpu_runs, gpus=("0", "1"), cores=16, jobs=jobs,
+                       runs_per_gpu=4)
+    gpu_lanes = [Lane("cuda", 4, 1, "0"), Lane("cuda", 4, 1, "1")] if gpu_runs else []
+    assert lanes == [cpu_lane, *gpu_lanes]
+
+
+def test_lanes_without_cpu_runs_are_the_gpus_alone() -> None:
+    assert plan_lanes(cpu_runs=0, gpu_runs=3, gpus=("7",), cores=4, threads=2,
+                      runs_per_gpu=2) == [Lane("cuda", 2, 1, "7")]
+
+
+def _fake_runs(kinds: str) -> list[tuple[RegisteredRun, str]]:
+    return [(RegisteredRun(RunSpec(f"run{i}", ring(seed=i)), Path(f"run{i}")),
+             {"c": "cpu", "g": "cuda"}[kind]) for i, kind in enumerate(kinds)]
+
+
+def test_schedule_fills_the_cpu_and_gpu_slots_at_once_and_refills_them() -> None:
+    runs = _fake_runs("ccccc" + "gggggggggg")
+    lanes = [Lane("cpu", 2, 1), Lane("cuda", 2, 1, "0"), Lane("cuda", 2, 1, "1")]
+    kind_of = {run.key: kind for run, kind in runs}
+    lock = threading.Lock()
+    active: dict[Lane, int] = dict.fromkeys(lanes, 0)
+    peak: dict[Lane, int] = dict.fromkeys(lanes, 0)
+    both: list[bool] = []
+    started: list[str] = []
+
+    def fake_train(lane: Lane, run: RegisteredRun) -> str:
+        with lock:
+            active[lane] += 1
+            peak[lane] = max(peak[lane], active[lane])
+            kinds = {lane.kind for lane, n in active.items() if n}
+            both.append(kinds == {"cpu", "cuda"})
+        time.sleep(0.05)
+        with lock:
+            active[lane] -= 1
+        return run.key
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        def start(lane: Lane, run: RegisteredRun) -> Future:
+            started.append(run.key)
+            return threads.submit(fake_train, lane, run)
+
+        ended = [(run, lane, future.result()) for run, lane, future in
+                 schedule(runs, lanes, start)]
+    assert sorted(key for *_, key in ended) == sorted(kind_of)
+    assert all(lane.kind == kind_of[run.key] for run, lane, _ in ended)
+    assert peak == dict.fromkeys(lanes, 2)  # every lane full, none over
+    assert any(both)  # CPU and GPU runs trained at the same time
+    assert {lane.gpu for run, lane, _ in ended if lane.kind == "cuda"} == {"0", "1"}
+    assert [k for k in started if kind_of[k] == "cpu"] == [r.key for r, k in runs if k == "cpu"]
+
+
+def test_schedule_refuses_runs_without_a_lane_of_their_kind() -> None:
+    with pytest.raises(ValueError, match=r"no lane for the runs on cuda\. Got lanes for cpu"):
+        list(schedule(_fake_runs("cg"), [Lane("cpu", 1, 1)], lambda lane, run: Future()))
+
+
+def test_gpu_runs_without_a_gpu_or_naming_one_are_refused(tmp_path: Path) -> None:
+    runs = [RegisteredRun(RunSpec("ring", ring(device="cuda")), tmp_path / "ring")]
+    costs = {runs[0].key: Cost(None, "", "")}
+    with pytest.raises(ValueError, match=r"no CUDA GPU .* runs on device 'cuda' \(1 of 1\)"):
+        run_local(runs, costs, gpus=())
+    named = [RegisteredRun(RunSpec("ring", ring(device="cuda:1")), tmp_path / "ring")]
+    with pytest.raises(ValueError, match="Runs ask for cuda:1: the local pool pins each"):
+        run_local(named, costs, gpus=("0", "1"))
+    assert not (tmp_path / "ring").exists()
+
+
+def test_a_worker_sees_its_gpu_alone_and_its_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    before = torch.get_num_threads()
+    try:
+        _init_worker(2, "3")
+        assert (os.environ["CUDA_VISIBLE_DEVICES"], torch.get_num_threads()) == ("3", 2)
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_visible_gpus_are_named_as_cuda_visible_devices_names_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert visible_gpus() == ()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,6")
+    assert visible_gpus() == ("4", "6")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert visible_gpus() == ("0", "1")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR2])
@@ -79,6 +195,31 @@ def test_sweep_list_shows_every_run_and_the_cache(
     for run in registry(Scale("smoke"), root=tmp_path / "runs"):
         assert f"{run.key} " in out
     assert "missing" in out and "Total:" in out
+
+
+def test_sweep_list_prices_gpu_runs_in_gpu_hours_and_cpu_runs_in_core_hours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    for width, seconds in ((8, 10.0), (256, 200.0)):  # two toy runs measured on the CPU
+        config = ring(mlp_hidden=width, device="auto")
+        run_dir = tmp_path / "quick" / f"ring-{width}"
+        run_dir.mkdir(parents=True)
+        (run_dir / "config.json").write_text(json.dumps(config.to_dict()))
+        (run_dir / "metrics.jsonl").write_text(json.dumps(
+            {"gen_iter": 6, "critic_iters_total": steps(config) - 6, "wall_time": seconds}) + "\n")
+        (run_dir / "status.json").write_text(json.dumps({"status": "finished", "device": "cpu"}))
+    runs = registry(Scale("smoke"), root=tmp_path)
+    toys = sum(network_family(r.config) == "toy" for r in runs)
+    assert main(["sweep", "list", "--scale", "smoke", "--gpu", "--runs-per-gpu", "2"]) == 0
+    total = capsys.readouterr().out.splitlines()[-1]
+    assert total.startswith("Total: ") and "unpriced" not in total
+    assert f" GPU-hours ({len(runs) - toys} runs, 2 per GPU), " in total
+    assert total.endswith(f" core-hours ({toys} runs)")
+    assert main(["sweep", "list", "--scale", "smoke", "--no-gpu"]) == 0
+    assert f" core-hours ({len(runs)} runs)" in capsys.readouterr().out  # all on the CPU
+    assert main(["sweep", "list", "--scale", "smoke", "--device", "cuda"]) == 0
+    assert "core-hours" not in capsys.readouterr().out  # explicit: every run on the GPU
 
 
 def test_sweep_run_skips_finished_runs(

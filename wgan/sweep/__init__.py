@@ -2,10 +2,11 @@
 
 - :mod:`wgan.sweep.registry`  every run any chapter reads, at a scale, seed and device.
 - :mod:`wgan.sweep.state`     what a run directory says: missing, partial, finished, diverged.
-- :mod:`wgan.sweep.costs`     what a run costs, from the rates of runs measured on disk.
+- :mod:`wgan.sweep.costs`     what a run costs where it trains, from measured runs and GPU rates.
 - :mod:`wgan.sweep.data`      the image caches the runs read, prepared once before them.
 - :mod:`wgan.sweep.task`      one run as a job: a signal writes a checkpoint at once.
-- :mod:`wgan.sweep.local`     a bounded pool of processes on this machine.
+- :mod:`wgan.sweep.pack`      several runs per GPU: how many, and a SLURM task training K at once.
+- :mod:`wgan.sweep.local`     this machine's cores and GPUs, filled at once by bounded pools.
 - :mod:`wgan.sweep.slurm`     a SLURM job array through submitit, and what SLURM says of it.
 - :mod:`wgan.sweep.listing`   the text of ``sweep list`` and ``sweep status``, the book's table.
 

@@ -1,23 +1,30 @@
-"""What a run costs, read from the runs measured on disk.
+"""What a run costs where it trains, read from measured runs.
 
 A run's cost is counted in *steps*: its critic (or discriminator) steps plus its generator
 steps, which :func:`steps` counts from the config (the authors' 100-step critic schedule
 included). Every run directory records its training time (``wall_time`` of its last
-metrics row) and the steps it took, so every run on disk, finished or not, measures a
-rate in seconds per step on the device it ran on. :func:`estimate` prices a run, in this
-order of preference:
+metrics row), the steps it took and the device it ran on, so every run on disk, finished or
+not, measures a rate in seconds per step on that device. :func:`estimate` prices a run on
+the device it trains on (``cpu`` or ``cuda``: :func:`wgan.training.device.place`), from runs
+measured on that device only, in this order of preference:
 
 1. from its own directory, when it has started (``measured``);
 2. from a run on disk with the same networks, data and sizes, whatever its length, seed,
    optimizer or learning rate (``measured on <run>``);
-3. from a line fitted to every run measured on one device (:func:`fit_rates`): seconds per
+3. from a line fitted to every run measured on the device (:func:`fit_rates`): seconds per
    step = overhead + FLOPs per step / throughput (``fit to N runs``). The FLOPs of a step
    are those of the networks' forward passes (:func:`flops_per_step`); small runs pin the
    overhead, large ones the throughput. The fit extrapolates: from the CPU runs of the
-   quick scale to the paper's sizes it is an estimate of CPU time, not a measurement, and
-   no GPU time is estimated until a run has been measured on a GPU.
+   quick scale to the paper's sizes it is an estimate of CPU time, not a measurement;
+4. on a GPU, from the rates measured on a GPU per network family and packing
+   (:data:`RATES_PATH`, :class:`GpuRate`): a GPU step at these sizes is bound by kernel
+   launches (2% of the bfloat16 floor on an H200), so its time is taken as the same for every
+   run of a family (``GPU table (<device>, <date>)``).
 
-Nothing else is assumed: with no measured run the cost is ``unknown``.
+Nothing else is assumed: with none of these the cost is ``unknown``. A run on a GPU shares
+it with the runs packed beside it (``runs_per_gpu``, :mod:`wgan.sweep.pack`), so it holds
+``1 / runs_per_gpu`` of a GPU while it trains, and a run on the CPU holds one core (one
+torch thread): :attr:`Cost.device_hours` is in GPU-hours and core-hours.
 """
 
 from __future__ import annotations
@@ -33,10 +40,16 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from wgan.data import DATASETS
 from wgan.paths import runs_dir
+from wgan.sweep.pack import RUNS_PER_GPU, check_runs_per_gpu
 from wgan.training.algorithm1 import critic_iters
 from wgan.training.config import TrainConfig
+from wgan.training.fast import network_family
 from wgan.training.models import build_models
 from wgan.training.rundir import CONFIG_NAME, METRICS_NAME, STATUS_NAME
+
+RATES_PATH = Path(__file__).with_name("measured_rates.json")
+"""Generator iterations/s measured on a GPU, by network family and packing, with where and
+when they were measured (device, torch, commit, date): one file, which a GPU check refreshes."""
 
 # Fields that change neither the networks nor the data a step runs on.
 _NOT_SHAPE = ("seed", "generator_iters", "snapshot_every", "sample_every", "checkpoint_every",
@@ -111,6 +124,16 @@ class Measurement:
         """Seconds per step."""
         return self.seconds / self.steps
 
+    @property
+    def kind(self) -> str:
+        """The device's type: ``cpu``, ``cuda`` (of ``cuda:1`` too), or ``?``."""
+        return device_kind(self.device)
+
+
+def device_kind(device: str) -> str:
+    """``cuda:1`` -> ``cuda``; ``cpu`` -> ``cpu``."""
+    return device.split(":")[0]
+
 
 def _last_line(path: Path) -> str:
     with path.open("rb") as handle:
@@ -154,6 +177,7 @@ class RateModel:
     Attributes
     ----------
     device : str
+        A device type: ``cpu`` or ``cuda``.
     overhead : float
         Seconds per step that do not grow with the FLOPs.
     throughput : float
@@ -173,15 +197,16 @@ class RateModel:
 
 
 def fit_rates(known: list[Measurement]) -> dict[str, RateModel]:
-    """One :class:`RateModel` per device, fitted to the runs measured on it.
+    """One :class:`RateModel` per device type (``cpu``, ``cuda``), fitted to the runs
+    measured on it.
 
     Least squares on the relative error of each run's rate; a device whose runs span less
     than a factor of two in FLOPs per step gets no model (it cannot separate overhead from
     throughput).
     """
     models = {}
-    for device in sorted({m.device for m in known}):
-        runs = [m for m in known if m.device == device]
+    for device in sorted({m.kind for m in known}):
+        runs = [m for m in known if m.kind == device]
         flops = np.array([flops_per_step(m.config) for m in runs])
         rates = np.array([m.rate for m in runs])
         if len(runs) < 2 or flops.max() < 2 * flops.min():
@@ -202,16 +227,25 @@ class Cost:
     Attributes
     ----------
     seconds : float or None
-        Training time of the whole run; ``None`` when unknown.
+        Training time of the whole run (wall clock); ``None`` when unknown.
     device : str
-        The device the rate was measured on.
+        The device type it trains on (``cpu`` or ``cuda``), where its rate was measured.
     source : str
         Where the rate comes from (see the module docstring).
+    share : float, default=1.0
+        What of its device the run holds while it trains: ``1 / runs_per_gpu`` of a GPU
+        shared with other runs, one core of a CPU.
     """
 
     seconds: float | None
     device: str
     source: str
+    share: float = 1.0
+
+    @property
+    def device_hours(self) -> float | None:
+        """``seconds * share`` in hours: GPU-hours on a GPU, core-hours on a CPU."""
+        return None if self.seconds is None else self.seconds * self.share / 3600
 
     def describe(self) -> str:
         """``"42 s cpu"`` below a minute, ``"13 min cpu"`` below an hour, else ``"1.2 h cpu"``;
@@ -226,9 +260,74 @@ class Cost:
         return f"{hours:.2g} h {self.device}" if hours < 10 else f"{hours:,.0f} h {self.device}"
 
 
+@dataclass(frozen=True)
+class GpuRate:
+    """Generator iterations/s of one network family measured on a GPU (:data:`RATES_PATH`).
+
+    Attributes
+    ----------
+    family : {"toy", "mlp", "conv"}
+        :func:`wgan.training.fast.network_family`.
+    each : dict of int to float
+        Runs sharing the GPU -> generator iterations/s of each of them.
+    n_critic : int
+        Critic steps per generator iteration in the measured runs (after the warm-up).
+    device : str
+        Where and when: ``NVIDIA H200, 2026-12-04`` (the file has the torch version).
+    """
+
+    family: str
+    each: dict[int, float]
+    n_critic: int
+    device: str
+
+    def each_rate(self, runs_per_gpu: int) -> float:
+        """Generator iterations/s of each of ``runs_per_gpu`` runs sharing the GPU.
+
+        The summed rate of the largest measured packing not above ``runs_per_gpu``, shared
+        by the runs (no gain beyond what was measured); below every measured packing, the
+        rate of each run of the smallest (a run with less company is not slower).
+        """
+        check_runs_per_gpu(runs_per_gpu)
+        below = [k for k in self.each if k <= runs_per_gpu]
+        if below:
+            k = max(below)
+            return k * self.each[k] / runs_per_gpu
+        return self.each[min(self.each)]
+
+    def seconds(self, config: TrainConfig, runs_per_gpu: int) -> float:
+        """Training time of ``config``, one of ``runs_per_gpu`` runs on the GPU: its
+        :func:`steps` at the measured steps per second (``n_critic + 1`` per iteration)."""
+        return steps(config) / (self.each_rate(runs_per_gpu) * (self.n_critic + 1))
+
+
+def gpu_rates(path: str | Path = RATES_PATH) -> dict[str, GpuRate]:
+    """The GPU rates of ``path`` (:data:`RATES_PATH`), by network family.
+
+    Raises
+    ------
+    ValueError
+        When the file does not hold a table of this form (see :data:`RATES_PATH`'s file).
+    """
+    try:
+        table = json.loads(Path(path).read_text())
+        device = f"{table['device']}, {table['date']}"
+        return {family: GpuRate(family, {int(k): float(v)
+                                         for k, v in entry["gen_iters_per_s"].items()},
+                                int(entry["n_critic"]), device)
+                for family, entry in table["families"].items()}
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise ValueError(
+            f"The measured GPU rates in {str(path)!r} cannot be read ({type(err).__name__}: "
+            f"{err}); they need 'device', 'torch', 'date' and per family 'n_critic' and "
+            "'gen_iters_per_s' (runs sharing the GPU -> each run's rate)."
+        ) from err
+
+
 def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],
-             models: dict[str, RateModel]) -> Cost:
-    """The cost of training ``config`` (in ``run_dir``) from start to end.
+             models: dict[str, RateModel], *, where: str, runs_per_gpu: int = RUNS_PER_GPU,
+             rates: dict[str, GpuRate] | None = None) -> Cost:
+    """The cost of training ``config`` (in ``run_dir``) from start to end on ``where``.
 
     Parameters
     ----------
@@ -236,24 +335,37 @@ def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],
     run_dir : pathlib.Path
         Its directory, which measures it once it has started.
     known : list of Measurement
-        The runs on disk (:func:`measurements`).
+        The runs on disk (:func:`measurements`); only those measured on ``where`` count.
     models : dict
-        :func:`fit_rates` of ``known``; the model of the device most runs were measured on
-        is used.
+        :func:`fit_rates` of ``known``.
+    where : {"cpu", "cuda"}
+        The device type the run trains on (:func:`wgan.training.device.place`).
+    runs_per_gpu : int, default=RUNS_PER_GPU
+        Runs sharing a GPU: a GPU run holds that fraction of it.
+    rates : dict or None, default=None
+        :func:`gpu_rates`, used on a GPU when no run on disk prices it; read from
+        :data:`RATES_PATH` when ``None``.
     """
+    check_runs_per_gpu(runs_per_gpu)
+    share = 1 / runs_per_gpu if where == "cuda" else 1.0
     total = steps(config)
     own = measure(run_dir)
-    if own is not None:
-        return Cost(own.rate * total, own.device, "measured")
+    if own is not None and own.kind == where:
+        return Cost(own.rate * total, where, "measured", share)
     shape = _shape(config)
-    same = [m for m in known if _shape(m.config) == shape]
+    same = [m for m in known if m.kind == where and _shape(m.config) == shape]
     if same:
         best = max(same, key=lambda m: m.steps)
-        return Cost(best.rate * total, best.device, f"measured on {best.run_dir.name}")
-    if models:
-        device = max(models, key=lambda d: models[d].n_runs)
-        model = models[device]
-        return Cost(model.rate(flops_per_step(config)) * total, device,
+        return Cost(best.rate * total, where, f"measured on {best.run_dir.name}", share)
+    model = models.get(where)
+    if model is not None:
+        return Cost(model.rate(flops_per_step(config)) * total, where,
                     f"fit to {model.n_runs} runs ({model.overhead * 1e3:.2g} ms/step + "
-                    f"{model.throughput / 1e9:.2g} GFLOP/s)")
-    return Cost(None, "", "no run measured")
+                    f"{model.throughput / 1e9:.2g} GFLOP/s)", share)
+    if where == "cuda":
+        rate = (gpu_rates() if rates is None else rates).get(network_family(config))
+        if rate is not None:
+            return Cost(rate.seconds(config, runs_per_gpu), where,
+                        f"GPU table ({rate.device}): {rate.each_rate(runs_per_gpu):.3g} it/s "
+                        f"each, {runs_per_gpu} per GPU", share)
+    return Cost(None, where, f"no run measured on {where}")

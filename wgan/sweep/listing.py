@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
+
 from wgan.paths import cache_dir
-from wgan.sweep.costs import Cost, estimate, fit_rates, measurements
+from wgan.sweep.costs import Cost, device_kind, estimate, fit_rates, gpu_rates, measurements
 from wgan.sweep.data import info, needs
+from wgan.sweep.pack import RUNS_PER_GPU
 from wgan.sweep.registry import RegisteredRun
 from wgan.sweep.state import RunState, run_state
+from wgan.training.device import place
+from wgan.training.fast import network_family
+
+UNITS = {"cuda": "GPU-hours", "cpu": "core-hours"}
+"""What a device's summed cost is counted in (:attr:`wgan.sweep.costs.Cost.device_hours`)."""
 
 
 @dataclass(frozen=True)
@@ -20,25 +28,54 @@ class Row:
     cost: Cost
 
 
-def rows(runs: list[RegisteredRun]) -> list[Row]:
-    """Every run's state on disk and cost estimate (:mod:`wgan.sweep.costs`)."""
+def rows(runs: list[RegisteredRun], *, gpu: bool | None = None,
+         runs_per_gpu: int = RUNS_PER_GPU) -> list[Row]:
+    """Every run's state on disk and cost estimate (:mod:`wgan.sweep.costs`), on the device
+    it trains on.
+
+    Parameters
+    ----------
+    runs : list of RegisteredRun
+    gpu : bool or None, default=None
+        Price for a machine with a GPU, where ``device="auto"`` places each network where it
+        trains fastest (:func:`wgan.training.device.place`), or without one; ``None``: as
+        this machine.
+    runs_per_gpu : int, default=RUNS_PER_GPU
+        Runs sharing a GPU (:mod:`wgan.sweep.pack`).
+    """
+    gpu = torch.cuda.is_available() if gpu is None else gpu
     known = measurements()
     models = fit_rates(known)
+    rates = gpu_rates()
     return [Row(r, run_state(r.run_dir, r.config.generator_iters),
-                estimate(r.config, r.run_dir, known, models)) for r in runs]
+                estimate(r.config, r.run_dir, known, models, runs_per_gpu=runs_per_gpu,
+                         rates=rates, where=device_kind(place(
+                             r.config.device, network_family(r.config), gpu=gpu))))
+            for r in runs]
 
 
 def total_hours(table: list[Row]) -> str:
-    """The summed estimate per device, and how many runs have none."""
-    by_device: dict[str, float] = {}
-    for row in table:
-        if row.cost.seconds is not None:
-            by_device[row.cost.device] = by_device.get(row.cost.device, 0.0) + row.cost.seconds
-    parts = [f"{seconds / 3600:,.3g} h {device}" for device, seconds in by_device.items()]
+    """The summed estimate per device, in GPU-hours and core-hours, and how many runs have
+    none: ``29 GPU-hours (67 runs, 4 per GPU), 161 core-hours (110 runs), 1 run unpriced``."""
+    priced = [row.cost for row in table if row.cost.seconds is not None]
+    parts = []
+    order = list(UNITS)  # GPUs first, then CPUs, then any other device
+    for device in sorted({cost.device for cost in priced},
+                         key=lambda d: (order.index(d) if d in order else len(order), d)):
+        costs = [cost for cost in priced if cost.device == device]
+        hours = sum(cost.device_hours for cost in costs)
+        packing = {round(1 / cost.share) for cost in costs}
+        shared = f", {packing.pop()} per GPU" if device == "cuda" and len(packing) == 1 else ""
+        amount = f"{hours:,.0f}" if hours >= 100 else f"{hours:.2g}"
+        parts.append(f"{amount} {UNITS.get(device, f'h {device}')} ({_runs(len(costs))}{shared})")
     unknown = sum(row.cost.seconds is None for row in table)
     if unknown:
-        parts.append(f"{unknown} runs unpriced")
+        parts.append(f"{_runs(unknown)} unpriced")
     return ", ".join(parts) or "nothing measured"
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
 
 
 def cache_lines(runs: list[RegisteredRun]) -> list[str]:

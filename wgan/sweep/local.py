@@ -1,10 +1,20 @@
-"""The runs of a sweep on this machine: a bounded pool of processes, each its share of cores.
+"""The runs of a sweep on this machine: the CPU runs on its cores and the GPU runs on its GPUs,
+at once.
 
-submitit's ``LocalExecutor`` starts every task of an array at once; this pool starts at
-most ``jobs`` runs at a time, the most expensive first (so the pool does not end on one
-long run), each in a fresh process whose torch uses ``cores // jobs`` threads. A worker
-signalled to stop (``kill``, ``SIGTERM`` to the process group) checkpoints its run at once
-and ends; the next ``sweep run`` resumes it.
+Each run trains where :func:`wgan.training.device.place` puts it: with ``device="auto"`` on a
+machine with a GPU, the toy networks on the CPU and the image networks on the GPU. The pool
+has a :class:`Lane` per device, each a bounded set of worker processes:
+
+- the CPU lane: ``jobs`` processes at a time less those the GPU lanes hold (at least one), each
+  with an equal share of the cores the GPU runs leave as torch threads, no GPU visible;
+- one lane per GPU: ``runs_per_gpu`` processes (:data:`~wgan.sweep.pack.RUNS_PER_GPU`), one
+  run at a time each, pinned to its GPU with ``CUDA_VISIBLE_DEVICES``, on
+  :data:`~wgan.sweep.pack.GPU_THREADS` torch threads.
+
+:func:`schedule` keeps every lane full: a run starts as soon as a slot of its kind frees up,
+the most expensive first (so the pool does not end on one long run), spread over the GPUs.
+A worker signalled to stop (``kill``, ``SIGTERM`` to the process group) checkpoints its run at
+once and ends; the next ``sweep run`` resumes it.
 """
 
 from __future__ import annotations
@@ -12,14 +22,22 @@ from __future__ import annotations
 import os
 import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from wgan.sweep.costs import Cost
+import torch
+
+from wgan.sweep.costs import Cost, device_kind
 from wgan.sweep.data import needs, prepare
+from wgan.sweep.pack import GPU_THREADS, RUNS_PER_GPU, check_runs_per_gpu
 from wgan.sweep.registry import RegisteredRun
 from wgan.sweep.task import RunStopped, TrainTask
+from wgan.training.device import place
+from wgan.training.fast import network_family
 
 
 def default_jobs() -> int:
@@ -28,10 +46,148 @@ def default_jobs() -> int:
         os.cpu_count() or 1)
 
 
-def _init_worker(threads: int) -> None:
-    os.environ["OMP_NUM_THREADS"] = str(threads)
-    import torch
+def visible_gpus() -> tuple[str, ...]:
+    """The GPUs this process sees, as ``CUDA_VISIBLE_DEVICES`` names them (their indices
+    when it is unset); none without CUDA."""
+    if not torch.cuda.is_available():
+        return ()
+    count = torch.cuda.device_count()
+    named = os.environ.get("CUDA_VISIBLE_DEVICES", "").strip()
+    if named:
+        return tuple(name.strip() for name in named.split(","))[:count]
+    return tuple(str(index) for index in range(count))
 
+
+@dataclass(frozen=True)
+class Lane:
+    """The worker processes of one device.
+
+    Attributes
+    ----------
+    kind : {"cpu", "cuda"}
+        The device type of the runs it trains.
+    size : int
+        Runs at a time.
+    threads : int
+        Torch threads of each.
+    gpu : str, default=""
+        ``CUDA_VISIBLE_DEVICES`` of its processes: one GPU's name, or ``""`` (none visible).
+    """
+
+    kind: str
+    size: int
+    threads: int
+    gpu: str = ""
+
+    def describe(self) -> str:
+        """``cpu`` or ``GPU 0``."""
+        return f"GPU {self.gpu}" if self.kind == "cuda" else "cpu"
+
+
+def plan_lanes(*, cpu_runs: int, gpu_runs: int, gpus: tuple[str, ...], cores: int,
+               jobs: int | None = None, threads: int | None = None,
+               runs_per_gpu: int = RUNS_PER_GPU) -> list[Lane]:
+    """The lanes that train ``cpu_runs`` runs on the CPU and ``gpu_runs`` on ``gpus``.
+
+    Parameters
+    ----------
+    cpu_runs, gpu_runs : int
+        Runs placed on the CPU and on a GPU; a kind with none gets no lane.
+    gpus : tuple of str
+        ``CUDA_VISIBLE_DEVICES`` names of the GPUs (:func:`visible_gpus`).
+    cores : int
+        Cores of this machine (:func:`default_jobs`).
+    jobs : int or None, default=None
+        Processes at a time, of both kinds; ``cores`` when ``None``. The CPU lane gets what
+        the GPU processes leave, at least one.
+    threads : int or None, default=None
+        Torch threads of each CPU run; the cores the GPU processes leave (one each) shared by
+        the CPU lane's processes, at least one, when ``None``.
+    runs_per_gpu : int, default=RUNS_PER_GPU
+        Processes per GPU.
+
+    Returns
+    -------
+    list of Lane
+        The CPU lane first, then one lane per GPU.
+    """
+    check_runs_per_gpu(runs_per_gpu)
+    gpu_lanes = ([Lane("cuda", runs_per_gpu, GPU_THREADS, gpu) for gpu in gpus]
+                 if gpu_runs else [])
+    if not cpu_runs:
+        return gpu_lanes
+    held = min(gpu_runs, len(gpu_lanes) * runs_per_gpu)  # processes driving a GPU
+    size = max(1, (jobs or cores) - held)
+    threads = threads or max(1, (cores - held * GPU_THREADS) // size)
+    return [Lane("cpu", size, threads), *gpu_lanes]
+
+
+def schedule(runs: list[tuple[RegisteredRun, str]], lanes: list[Lane],
+             start: Callable[[Lane, RegisteredRun], Future]) -> Iterator[
+                 tuple[RegisteredRun, Lane, Future]]:
+    """Start each run on a free slot of a lane of its kind; yield each run as it ends.
+
+    Every lane is filled at once, and refilled as soon as one of its runs ends; within a kind
+    the runs start in the order given, each on the lane of that kind with the most free slots
+    (runs spread over the GPUs).
+
+    Parameters
+    ----------
+    runs : list of (RegisteredRun, str)
+        Each run with its device type (``cpu`` or ``cuda``), dearest first.
+    lanes : list of Lane
+        At least one of each device type in ``runs``.
+    start : callable
+        ``start(lane, run)``: a future of the run trained on one of the lane's slots.
+
+    Yields
+    ------
+    run : RegisteredRun
+    lane : Lane
+        Where it trained.
+    future : concurrent.futures.Future
+        Done: its result, or its exception.
+
+    Raises
+    ------
+    ValueError
+        When a run's device type has no lane.
+    """
+    waiting = {kind: deque(run for run, of in runs if of == kind)
+               for kind in dict.fromkeys(kind for _, kind in runs)}
+    missing = sorted(set(waiting) - {lane.kind for lane in lanes})
+    if missing:
+        raise ValueError(f"The 'lanes' parameter of schedule has no lane for the runs on "
+                         f"{', '.join(missing)}. Got lanes for "
+                         f"{', '.join(sorted({lane.kind for lane in lanes})) or 'nothing'}.")
+    free = [lane.size for lane in lanes]
+    running: dict[Future, tuple[RegisteredRun, int]] = {}
+
+    def fill() -> None:
+        for kind, queue in waiting.items():
+            mine = [i for i, lane in enumerate(lanes) if lane.kind == kind]
+            while queue:
+                emptiest = max(mine, key=lambda i: free[i])
+                if not free[emptiest]:
+                    break
+                free[emptiest] -= 1
+                run = queue.popleft()
+                running[start(lanes[emptiest], run)] = (run, emptiest)
+
+    fill()
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            run, index = running.pop(future)
+            free[index] += 1
+            yield run, lanes[index], future
+        fill()
+
+
+def _init_worker(threads: int, gpu: str) -> None:
+    """A worker's start, before any CUDA call: the GPU it sees and its threads."""
+    os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+    os.environ["OMP_NUM_THREADS"] = str(threads)
     torch.set_num_threads(threads)
 
 
@@ -48,12 +204,15 @@ class Outcome:
         Wall time of its process.
     error : str
         The exception, for a failed run.
+    where : str
+        The lane it trained on: ``cpu`` or ``GPU 0``.
     """
 
     run: RegisteredRun
     status: str
     seconds: float
     error: str = ""
+    where: str = ""
 
 
 def _train(config: dict, run_dir: str) -> tuple[str, float]:
@@ -66,9 +225,17 @@ def _train(config: dict, run_dir: str) -> tuple[str, float]:
     return result["status"], time.perf_counter() - start
 
 
-def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int,
-              threads: int | None = None) -> list[Outcome]:
-    """Train ``runs`` in at most ``jobs`` processes at once; return how each ended.
+def _positive(name: str, flag: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 1):
+        raise ValueError(f"The '{name}' parameter of run_local must be a positive int "
+                         f"({flag}). Got {value!r} instead.")
+
+
+def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | None = None,
+              threads: int | None = None, runs_per_gpu: int = RUNS_PER_GPU,
+              gpus: tuple[str, ...] | None = None) -> list[Outcome]:
+    """Train ``runs`` on this machine's cores and GPUs at once; return how each ended.
 
     The image caches they read are built first, in this process.
 
@@ -78,31 +245,63 @@ def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int,
         The unfinished runs.
     costs : dict
         Estimated cost per run key: the dearest start first (unknown ones first of all).
-    jobs : int
-        Processes at a time, at least 1.
+    jobs : int or None, default=None
+        Processes at a time, CPU and GPU runs together (:func:`plan_lanes`); the cores
+        when ``None``.
     threads : int or None, default=None
-        Torch threads per process; the cores divided by ``jobs`` (at least 1) when ``None``.
+        Torch threads of each CPU run (:func:`plan_lanes`).
+    runs_per_gpu : int, default=RUNS_PER_GPU
+        GPU runs at a time on each GPU.
+    gpus : tuple of str or None, default=None
+        ``CUDA_VISIBLE_DEVICES`` names of the GPUs to use; :func:`visible_gpus` when ``None``.
+
+    Raises
+    ------
+    ValueError
+        For a count that is not a positive int, or runs asking for a GPU (``device="cuda"``)
+        where there is none, or for one GPU by its index (``cuda:N``: each GPU run's process
+        sees only the GPU of its lane).
     """
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"The 'jobs' parameter of run_local must be a positive int. "
-                         f"Got {jobs!r} instead.")
-    threads = threads or max(1, default_jobs() // jobs)
-    prepare(needs(runs))
+    _positive("jobs", "--jobs", jobs)
+    _positive("threads", "--threads", threads)
+    check_runs_per_gpu(runs_per_gpu)
+    gpus = visible_gpus() if gpus is None else gpus
     order = sorted(runs, key=lambda r: -(costs[r.key].seconds or float("inf")))
+    placed = [(run, place(run.config.device, network_family(run.config), gpu=bool(gpus)))
+              for run in order]
+    indexed = sorted({device for _, device in placed if device.startswith("cuda:")})
+    if indexed:
+        raise ValueError(f"Runs ask for {', '.join(indexed)}: the local pool pins each GPU run "
+                         "to a GPU of its choosing. Use device 'cuda' or 'auto'.")
+    kinds = [(run, device_kind(device)) for run, device in placed]
+    gpu_runs = sum(kind == "cuda" for _, kind in kinds)
+    if gpu_runs and not gpus:
+        raise ValueError(f"There is no CUDA GPU here for the runs on device 'cuda' "
+                         f"({gpu_runs} of {len(runs)}). Use device 'auto' (a GPU when there "
+                         "is one) or 'cpu'.")
+    lanes = plan_lanes(cpu_runs=len(kinds) - gpu_runs, gpu_runs=gpu_runs, gpus=gpus,
+                       cores=default_jobs(), jobs=jobs, threads=threads,
+                       runs_per_gpu=runs_per_gpu)
+    prepare(needs(runs))
     outcomes = []
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                             initializer=_init_worker, initargs=(threads,)) as pool:
-        futures = {pool.submit(_train, r.config.to_dict(), str(r.run_dir)): r for r in order}
-        for n, future in enumerate(as_completed(futures), start=1):
-            run = futures[future]
+    with ExitStack() as stack:
+        pools = {lane: stack.enter_context(ProcessPoolExecutor(
+            max_workers=lane.size, mp_context=get_context("spawn"), initializer=_init_worker,
+            initargs=(lane.threads, lane.gpu))) for lane in lanes}
+
+        def start(lane: Lane, run: RegisteredRun) -> Future:
+            return pools[lane].submit(_train, run.config.to_dict(), str(run.run_dir))
+
+        for n, (run, lane, future) in enumerate(schedule(kinds, lanes, start), start=1):
             try:
                 status, seconds = future.result()
-                outcome = Outcome(run, status, seconds)
+                outcome = Outcome(run, status, seconds, where=lane.describe())
             except Exception as err:  # a failed run is reported; the others go on
-                outcome = Outcome(run, "failed", 0.0, f"{type(err).__name__}: {err}")
+                outcome = Outcome(run, "failed", 0.0, f"{type(err).__name__}: {err}",
+                                  lane.describe())
             outcomes.append(outcome)
             detail = outcome.error or f"{outcome.seconds:.1f} s"
-            print(f"[{n}/{len(order)}, {time.perf_counter() - started:.0f} s] {run.key}: "
-                  f"{outcome.status} ({detail})", flush=True)
+            print(f"[{n}/{len(order)}, {time.perf_counter() - started:.0f} s] {run.key} "
+                  f"({outcome.where}): {outcome.status} ({detail})", flush=True)
     return outcomes

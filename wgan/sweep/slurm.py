@@ -27,6 +27,7 @@ from typing import Any
 from wgan.paths import runs_dir
 from wgan.sweep import ClusterUnavailable
 from wgan.sweep.data import needs
+from wgan.sweep.pack import check_runs_per_gpu, submit_packed
 from wgan.sweep.registry import RegisteredRun
 from wgan.sweep.task import TERM_WAIT_S, TrainTask, prepare_task
 
@@ -118,14 +119,20 @@ def sweeps_root(root: str | Path | None = None) -> Path:
 
 
 def submit(runs: list[RegisteredRun], scale: str, resources: Resources, *,
-           root: str | Path | None = None) -> dict[str, Any]:
+           root: str | Path | None = None, runs_per_gpu: int = 1) -> dict[str, Any]:
     """Submit the data job (when needed) and ``runs`` as one job array; return the manifest.
+
+    With ``runs_per_gpu`` above 1, that many runs share each array task and its GPU
+    (:func:`wgan.sweep.pack.submit_packed`); the manifest gives each run its task's job id.
 
     Raises
     ------
     ClusterUnavailable
         When submitit is missing or SLURM does not answer.
+    ValueError
+        For a ``runs_per_gpu`` that is not a positive int.
     """
+    check_runs_per_gpu(runs_per_gpu)
     check_cluster()
     submitit = _submitit()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
@@ -150,8 +157,12 @@ def submit(runs: list[RegisteredRun], scale: str, resources: Resources, *,
         # the array waits for the cache; if the data job fails, SLURM cancels the array
         executor.update_parameters(**params, dependency=f"afterok:{job.job_id}",
                                    additional_parameters={"kill-on-invalid-dep": "yes"})
-    jobs = executor.map_array(TrainTask(term_wait_s=TERM_WAIT_S, allocation=True),
-                              [r.config.to_dict() for r in runs], [str(r.run_dir) for r in runs])
+    if runs_per_gpu > 1:  # K runs per array task, trained at once on its GPU
+        runs, jobs = submit_packed(executor, runs, runs_per_gpu, TERM_WAIT_S)
+    else:
+        jobs = executor.map_array(TrainTask(term_wait_s=TERM_WAIT_S, allocation=True),
+                                  [r.config.to_dict() for r in runs],
+                                  [str(r.run_dir) for r in runs])
     manifest["runs"] = [{"key": r.key, "run_dir": str(r.run_dir), "job_id": job.job_id,
                          "stdout": str(job.paths.stdout), "stderr": str(job.paths.stderr)}
                         for r, job in zip(runs, jobs, strict=True)]

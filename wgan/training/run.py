@@ -150,7 +150,7 @@ class _Loop:
     def __init__(self, config: TrainConfig, run_dir: Path) -> None:
         self.config = config
         self.run_dir = run_dir
-        self.device = resolve_device(config.device)
+        self.device = resolve_device(config.device, config)  # "auto": where it trains fastest
         torch.manual_seed(config.seed)
         self.batches = real_batches(config, self.device)
         self.sample_shape = tuple(self.batches.sample_shape)
