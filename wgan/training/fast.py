@@ -96,6 +96,10 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 # run-to-run noise of ~10%): compiling, a per-step autocast weight cache, foreach RMSProp;
 # and, timed per layer, batch 128 (real and fake in one pass) and oneDNN's float32 convolution
 # with bfloat16 math (torch.backends.mkldnn.conv.fp32_precision), neither faster.
+# CUDA, one H200 (torch 2.11, tools/gpu_check.sh, 2026-12-04; the sweep not run): bfloat16
+# channels-last DCGAN at the paper's sizes 27 it/s uncaptured, 120 with whole-step CUDA
+# graphs (the authors' loop: 20-23; 8% of the bfloat16 floor); MLP 45 and 283 (authors' 31-33).
+# Graphs are not the CUDA default yet: run the sweep there first.
 MEASURED_DEFAULTS: dict[tuple[str, str], Speed] = {
     ("cpu", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
     ("cpu", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
