@@ -26,7 +26,8 @@ from wgan.training.config import TrainConfig
 from wgan.training.fast import Speed, prepare_models, resolve_speed
 from wgan.training.graphs import CapturedStep, StepGraphs
 from wgan.training.models import build_critic, build_generator
-from wgan.training.run import _Loop, load_run, train
+from wgan.training.run import _Loop, train
+from wgan.training.rundir import load_run
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
