@@ -26,9 +26,9 @@
 # the same losses, the same clamp and the same separate critic passes over real and fake
 # batches, but gathers batches from the uint8 cache already on the device, clamps with
 # one fused operation, and can run under the speed switches of `wgan.training.fast`:
-# bfloat16 autocast, channels-last memory layout and `torch.compile` (CUDA graphs on a
-# GPU), each a `TrainConfig` field whose `"auto"` picks the setting measured fastest on
-# the device.
+# bfloat16 autocast, channels-last memory layout, `torch.compile`, and on a GPU the whole
+# critic and generator updates captured and replayed as CUDA graphs (`wgan.training.graphs`),
+# each a `TrainConfig` field whose `"auto"` picks the setting measured fastest on the device.
 #
 # This page answers two questions:
 #

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import math
 import multiprocessing
 import platform
@@ -210,7 +211,7 @@ def test_missing_baseline_file_says_to_use_a_checkout(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_bench_reports_both_loops_with_ratio_and_floor(capsys):
+def test_bench_reports_both_loops_with_ratio_and_floor(capsys, tmp_path):
     config = bench_config("dcgan", dataset="digits", image_size=16, ngf=4, ndf=4, batch_size=8,
                           device="cpu")
     result = run_bench(config, warmup=0, iters=1, rounds=1, workers=0)
@@ -221,11 +222,16 @@ def test_bench_reports_both_loops_with_ratio_and_floor(capsys):
     assert (table["floor it/s"] > 0).all()
     bench.main(["--device", "cpu", "--settings", "mlp", "--dataset", "digits",
                 "--image-size", "16", "--width", "8", "--batch-size", "8", "--warmup", "0",
-                "--iters", "1", "--rounds", "1", "--workers", "0"])
+                "--iters", "1", "--rounds", "1", "--workers", "0",
+                "--json", str(tmp_path / "bench.json")])
     printed = capsys.readouterr().out
     assert "authors (float32)" in printed and "matmul GFLOP/s" in printed
+    written = json.loads((tmp_path / "bench.json").read_text())
+    assert [row["loop"].split()[0] for row in written["rows"]] == ["authors", "ours"]
+    assert written["device"].startswith("cpu") and written["matmul_gflops"]["float32"] > 0
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_bench_runs_both_loops_on_cuda_with_cuda_graphs():
     config = bench_config("dcgan", dataset="digits", image_size=16, ngf=4, ndf=4, batch_size=8,

@@ -69,6 +69,18 @@ def test_auto_resolves_to_the_measured_default_of_device_and_family(monkeypatch)
         assert resolve_speed(config, CPU) == MEASURED_DEFAULTS[("cpu", family)]
 
 
+def test_auto_on_cuda_replays_image_steps_as_graphs_unless_cosines_are_logged():
+    cuda = torch.device("cuda")  # resolving needs no GPU
+    assert resolve_speed(TrainConfig(), cuda).compile == "reduce-overhead"
+    assert resolve_speed(TrainConfig(generator="mlp", critic="mlp"), cuda).compile == (
+        "reduce-overhead")
+    assert resolve_speed(TrainConfig(log_update_cosine=True), cuda).compile == "off"
+    assert resolve_speed(TrainConfig(dataset="ring8", generator="mlp", critic="mlp"),
+                         cuda).compile == "off"
+    with pytest.raises(ValueError, match="cannot capture log_update_cosine=True"):
+        resolve_speed(TrainConfig(log_update_cosine=True, compile="reduce-overhead"), cuda)
+
+
 def test_auto_precision_is_float32_on_a_cpu_without_native_bfloat16(monkeypatch):
     monkeypatch.setattr("wgan.training.fast.cpu_has_native_bfloat16", lambda: False)
     config = TrainConfig(generator="mlp", critic="mlp")

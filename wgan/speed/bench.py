@@ -30,6 +30,7 @@ import argparse
 import ctypes
 import importlib.util
 import itertools
+import json
 import os
 import statistics
 import tempfile
@@ -452,6 +453,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--layers", action="store_true",
                         help="also time each convolution of the critic in each direction, "
                              "float32 against ours (wgan.speed.conv_rates)")
+    parser.add_argument("--json", metavar="PATH", default=None,
+                        help="also write the table, the device and its matmul rates as JSON")
     args = parser.parse_args(argv)
     layout = {"auto": "auto", "on": True, "off": False}[args.channels_last]
     widths = ({} if args.width is None else
@@ -470,9 +473,16 @@ def main(argv: list[str] | None = None) -> None:
         timing = dict(warmup=args.warmup, iters=args.iters, rounds=args.rounds)
         results.append(sweep(config, **timing) if args.sweep else
                        run_bench(config, workers=args.workers, **timing))
-    print(results_table(results).to_string(index=False))
+    table = results_table(results)
+    print(table.to_string(index=False))
     rates = ", ".join(f"{k} {v / 1e9:.0f}" for k, v in results[0].matmul_rate.items())
     print(f"matmul GFLOP/s: {rates}; load average after: {_load()}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "device": _describe(device), "torch": str(torch.__version__),
+            "matmul_gflops": {k: round(v / 1e9, 1) for k, v in results[0].matmul_rate.items()},
+            "rows": json.loads(table.to_json(orient="records")),
+        }, indent=1))
     if args.layers:
         for config in configs:
             if config.critic != "mlp":

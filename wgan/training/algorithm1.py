@@ -96,12 +96,37 @@ def clip_(critic: nn.Module, clip_value: float) -> None:
         torch._foreach_clamp_max_(params, clip_value)
 
 
+def interpolation_weights(
+    real: torch.Tensor, *, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """WGAN-GP's interpolation weights: one ``eps ~ U[0, 1]`` per sample of ``real``.
+
+    Shaped ``(m, 1, ..., 1)`` to broadcast over a sample, with ``real``'s device and dtype.
+    :func:`gradient_penalty` draws them itself unless given them; a caller draws them
+    beforehand when the step must not draw (a step captured as a CUDA graph,
+    :mod:`wgan.training.graphs`), from the same generator and so with the same values.
+
+    Parameters
+    ----------
+    real : torch.Tensor of shape (m, *sample_shape)
+    generator : torch.Generator, optional
+        Source of the draws (on ``real``'s device); the global one if omitted.
+
+    Returns
+    -------
+    torch.Tensor of shape (m, 1, ..., 1)
+    """
+    eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)  # one eps per sample
+    return torch.rand(eps_shape, device=real.device, generator=generator, dtype=real.dtype)
+
+
 def gradient_penalty(
     critic: nn.Module,
     real: torch.Tensor,
     fake: torch.Tensor,
     *,
     generator: torch.Generator | None = None,
+    eps: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """WGAN-GP's penalty: mean of (||grad_x f(x_hat)||_2 - 1)^2 on random interpolates.
 
@@ -119,6 +144,9 @@ def gradient_penalty(
         x and g_theta(z), the latter without a graph to the generator.
     generator : torch.Generator, optional
         Source of the ``eps`` draws (on the tensors' device); the global one if omitted.
+    eps : torch.Tensor of shape (m, 1, ..., 1), optional
+        The interpolation weights, drawn beforehand (:func:`interpolation_weights`);
+        ``generator`` is then not used.
 
     Returns
     -------
@@ -130,8 +158,8 @@ def gradient_penalty(
             "The 'real' and 'fake' parameters of gradient_penalty must have the same shape. "
             f"Got {tuple(real.shape)} and {tuple(fake.shape)} instead."
         )
-    eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)  # one eps per sample
-    eps = torch.rand(eps_shape, device=real.device, generator=generator, dtype=real.dtype)
+    if eps is None:
+        eps = interpolation_weights(real, generator=generator)  # one eps per sample
     x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
     norms = grad.flatten(start_dim=1).float().norm(dim=1)  # over all non-batch dimensions
@@ -179,6 +207,7 @@ def critic_step(
     lipschitz: str = "clip",
     gp_weight: float = 10.0,
     noise: torch.Generator | None = None,
+    eps: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
     """One critic iteration: lines 3-7 of Algorithm 1, with the clip first.
 
@@ -206,6 +235,10 @@ def critic_step(
         lambda, the penalty's weight (``"gp"`` only).
     noise : torch.Generator, optional
         Source of the penalty's interpolation weights (``"gp"`` only).
+    eps : torch.Tensor of shape (m, 1, ..., 1), optional
+        The penalty's interpolation weights drawn beforehand (:func:`interpolation_weights`;
+        ``"gp"`` only), for a step that must not draw (a CUDA graph); ``noise`` is then
+        not used.
 
     Returns
     -------
@@ -229,7 +262,7 @@ def critic_step(
     f_fake = critic(fake).mean()  # line 5
     loss_d = f_fake - f_real  # line 5: minimising this ascends f(real) - f(fake)
     if lipschitz == "gp":  # WGAN-GP: the penalty instead of line 7
-        penalty = gradient_penalty(critic, real, fake, generator=noise)
+        penalty = gradient_penalty(critic, real, fake, generator=noise, eps=eps)
         loss_d = loss_d + gp_weight * penalty
     optimizer_d.zero_grad(set_to_none=True)
     loss_d.backward()  # line 5: g_w
@@ -282,6 +315,7 @@ def make_optimizer(
     lr: float,
     beta1: float = 0.5,
     beta2: float = 0.999,
+    capturable: bool = False,
 ) -> torch.optim.Optimizer:
     """RMSProp (the paper's, line 6 and 11 of Algorithm 1) or Adam.
 
@@ -294,15 +328,19 @@ def make_optimizer(
     beta1, beta2 : float, default=(0.5, 0.999)
         Adam's coefficients (the authors' ``--adam`` uses ``betas=(0.5, 0.999)``);
         ignored by RMSProp, which uses PyTorch's defaults as the authors' code does.
+    capturable : bool, default=False
+        Keep the step counts on the parameters' device, so that ``step()`` can be captured
+        in a CUDA graph (:mod:`wgan.training.graphs`; CUDA parameters only). The update is
+        the same.
 
     Returns
     -------
     torch.optim.Optimizer
     """
     if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
+        return torch.optim.RMSprop(params, lr=lr, capturable=capturable)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2))
+        return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), capturable=capturable)
     raise ValueError(
         f"The 'name' parameter of make_optimizer must be one of "
         f"{', '.join(map(repr, OPTIMIZERS))}. Got {name!r} instead."

@@ -120,8 +120,10 @@ class TrainConfig:
     channels_last : {"auto", True, False}, default="auto"
         Convolve in NHWC memory layout (:mod:`wgan.training.fast`).
     compile : {"auto", "off", "default", "reduce-overhead"}, default="auto"
-        ``torch.compile`` the networks; ``reduce-overhead`` also replays them as CUDA graphs
-        (CUDA only) (:mod:`wgan.training.fast`).
+        ``default``: ``torch.compile`` the networks; ``reduce-overhead``: capture each
+        training step whole as a CUDA graph and replay it (CUDA only; the name is kept from
+        an earlier meaning so that run names do not change) (:mod:`wgan.training.fast`,
+        :mod:`wgan.training.graphs`).
     """
 
     algorithm: str = "wgan"

@@ -1,4 +1,4 @@
-"""Speed switches of the training step: bf16 autocast, channels-last, ``torch.compile``.
+"""Speed switches of the training step: bf16 autocast, channels-last, compiling, CUDA graphs.
 
 None of them changes what a step computes (the losses, the clamp, the updates of
 :mod:`wgan.training.algorithm1` are the same); they change how: in which precision the
@@ -18,8 +18,15 @@ networks are compiled. Each is a :class:`~wgan.training.config.TrainConfig` fiel
 ``compile``
     ``"off"``; ``"default"``: :meth:`torch.nn.Module.compile` on both networks (kernels
     fused by Inductor; the first steps are slow while it compiles); ``"reduce-overhead"``:
-    the same and the compiled graphs replayed as CUDA graphs, which removes the per-kernel
-    launch cost that bounds small GPU steps (CUDA only).
+    whole-step CUDA graphs (:mod:`wgan.training.graphs`; CUDA only; the networks are not
+    compiled): the critic update and the generator update are each captured whole
+    (forward passes, backward pass, optimizer step, clip or penalty) after a few eager
+    warm-up steps, then replayed, which removes the per-kernel launch cost that bounds
+    small GPU steps. The name dates from when this setting compiled the two networks
+    separately with ``torch.compile(mode="reduce-overhead")``, which crashed on a GPU (the
+    generator's graph output, fed to the critic's graph, was overwritten by the next
+    replay); it is kept so that configs, and the names of their runs, do not change. Not
+    with ``log_update_cosine``.
 
 The equivalence of the fast and the float32 step is a statistical claim (bfloat16 rounds
 every activation to 8 significant bits), checked in ``tests/training/test_fast.py`` and in the
@@ -55,10 +62,12 @@ class Speed:
     compile: str
 
     def describe(self) -> str:
-        """One line, e.g. ``bfloat16 autocast, channels-last, not compiled``."""
+        """One line, e.g. ``bfloat16 autocast, channels-last, not compiled``; with
+        ``compile="reduce-overhead"``: ``..., whole-step CUDA graphs``."""
         precision = "bfloat16 autocast" if self.precision == "bfloat16" else "float32"
         layout = "channels-last" if self.channels_last else "contiguous NCHW"
-        compiled = "not compiled" if self.compile == "off" else f"compiled ({self.compile})"
+        compiled = {"off": "not compiled", "reduce-overhead": "whole-step CUDA graphs"}.get(
+            self.compile, f"compiled ({self.compile})")
         return f"{precision}, {layout}, {compiled}"
 
 
@@ -87,11 +96,17 @@ FLOAT32 = Speed("float32", channels_last=False, compile="off")
 # run-to-run noise of ~10%): compiling, a per-step autocast weight cache, foreach RMSProp;
 # and, timed per layer, batch 128 (real and fake in one pass) and oneDNN's float32 convolution
 # with bfloat16 math (torch.backends.mkldnn.conv.fp32_precision), neither faster.
+# CUDA, one H200 (torch 2.11, tools/gpu_check.sh, 2026-12-04; the sweep not run): bfloat16
+# channels-last DCGAN at the paper's sizes 27 it/s uncaptured, 120 with whole-step CUDA
+# graphs (the authors' loop: 20-23; 8% of the bfloat16 floor); MLP 45 and 283 (authors' 31-33):
+# graphs are the CUDA default of both image families (precision and layout were not swept
+# there; they are the tensor-core standard). A run logging the update cosines cannot be
+# captured (its optimizer hooks run in Python), so its "auto" resolves to uncaptured steps.
 MEASURED_DEFAULTS: dict[tuple[str, str], Speed] = {
     ("cpu", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
     ("cpu", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
-    ("cuda", "conv"): Speed("bfloat16", channels_last=True, compile="off"),
-    ("cuda", "mlp"): Speed("bfloat16", channels_last=False, compile="off"),
+    ("cuda", "conv"): Speed("bfloat16", channels_last=True, compile="reduce-overhead"),
+    ("cuda", "mlp"): Speed("bfloat16", channels_last=False, compile="reduce-overhead"),
     ("cpu", "toy"): FLOAT32,
     ("cuda", "toy"): FLOAT32,
 }
@@ -134,6 +149,8 @@ def resolve_speed(config: TrainConfig, device: torch.device) -> Speed:
     default = MEASURED_DEFAULTS[(kind, network_family(config))]
     if device.type == "cpu" and not cpu_has_native_bfloat16():
         default = Speed("float32", default.channels_last, default.compile)
+    if default.compile == "reduce-overhead" and config.log_update_cosine:
+        default = Speed(default.precision, default.channels_last, "off")  # hooks: not capturable
     speed = Speed(
         precision=default.precision if config.precision == "auto" else config.precision,
         channels_last=(default.channels_last if config.channels_last == "auto"
@@ -145,11 +162,21 @@ def resolve_speed(config: TrainConfig, device: torch.device) -> Speed:
             "The 'compile' parameter of TrainConfig is 'reduce-overhead' (CUDA graphs), which "
             f"needs a CUDA device. Got device {str(device)!r}; use compile='default' or 'off'."
         )
+    if speed.compile == "reduce-overhead" and config.log_update_cosine:
+        raise ValueError(
+            "The 'compile' parameter of TrainConfig is 'reduce-overhead' (whole-step CUDA "
+            "graphs), which cannot capture log_update_cosine=True: its optimizer hooks keep "
+            "per-step state in Python, which a replayed graph does not run. Use compile='off' "
+            "or 'default' with log_update_cosine, or log_update_cosine=False."
+        )
     return speed
 
 
 def prepare_models(generator: nn.Module, critic: nn.Module, speed: Speed) -> None:
     """Apply the memory layout, the float32 critic output and compilation, in place.
+
+    ``compile="reduce-overhead"`` compiles nothing here: its CUDA graphs are captured by
+    the loop (:mod:`wgan.training.graphs`), around whole steps.
 
     Call after moving the networks to their device and before building their optimizers
     (the parameters are converted in place, so existing references stay valid either way).
@@ -165,9 +192,9 @@ def prepare_models(generator: nn.Module, critic: nn.Module, speed: Speed) -> Non
             net.to(memory_format=torch.channels_last)
     if speed.precision == "bfloat16":
         critic.register_forward_hook(_float32_output)
-    if speed.compile != "off":
+    if speed.compile == "default":
         for net in (generator, critic):
-            net.compile(mode=speed.compile)
+            net.compile()
 
 
 def autocast(speed: Speed, device: torch.device) -> contextlib.AbstractContextManager:

@@ -30,6 +30,7 @@ from wgan.training.algorithm1 import (
     critic_iters,
     critic_step,
     generator_step,
+    interpolation_weights,
     make_optimizer,
     prior,
 )
@@ -44,6 +45,7 @@ from wgan.training.checkpoint import (
 from wgan.training.config import TrainConfig
 from wgan.training.device import resolve_device
 from wgan.training.fast import autocast, prepare_models, resolve_speed
+from wgan.training.graphs import StepGraphs
 from wgan.training.instrument import COSINE_COLUMNS, UpdateCosine
 from wgan.training.models import build_models
 from wgan.training.rundir import (
@@ -159,10 +161,12 @@ class _Loop:
         self.critic = critic.to(self.device)
         self.speed = resolve_speed(config, self.device)  # precision, layout, compile (fast.py)
         prepare_models(self.generator, self.critic, self.speed)
+        graphed = self.speed.compile == "reduce-overhead"  # whole-step CUDA graphs (graphs.py)
         self.optimizer_g = make_optimizer(config.optimizer_g, self.generator.parameters(),
-                                          config.lr_g, config.beta1, config.beta2)
+                                          config.lr_g, config.beta1, config.beta2, graphed)
         self.optimizer_d = make_optimizer(config.optimizer_d, self.critic.parameters(),
-                                          config.lr_d, config.beta1, config.beta2)
+                                          config.lr_d, config.beta1, config.beta2, graphed)
+        self.graphs = StepGraphs(self._d_step, self._g_step, self.device) if graphed else None
         self.noise = torch.Generator(self.device).manual_seed(_seed_for(config.seed, "noise"))
         fixed = torch.Generator(self.device).manual_seed(_seed_for(config.seed, "fixed"))
         self.fixed_noise = prior(FIXED_NOISE_SIZE, config.nz, device=self.device, generator=fixed)
@@ -178,12 +182,13 @@ class _Loop:
         self.git_sha = git_revision()
 
     # ------------------------------------------------------------ one generator iteration
-    def _d_step(self, real: torch.Tensor, z: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _d_step(self, real: torch.Tensor, z: torch.Tensor,
+                eps: torch.Tensor | None) -> dict[str, torch.Tensor]:
         if self.config.algorithm == "gan":
             return gan.discriminator_step(self.critic, self.generator, real, z, self.optimizer_d)
         return critic_step(self.critic, self.generator, real, z, self.optimizer_d,
                            self.config.clip_value, self.config.lipschitz,
-                           self.config.gp_weight, self.noise)
+                           self.config.gp_weight, self.noise, eps)
 
     def _g_step(self, z: torch.Tensor) -> dict[str, torch.Tensor]:
         step: Callable[..., dict[str, torch.Tensor]] = (
@@ -196,15 +201,20 @@ class _Loop:
         config = self.config
         n_d = (1 if config.algorithm == "gan"
                else critic_iters(self.gen_iter, config.n_critic, config.critic_warmup))
+        penalised = config.algorithm == "wgan" and config.lipschitz == "gp"
+        d_step, g_step = ((self._d_step, self._g_step) if self.graphs is None
+                          else (self.graphs.critic, self.graphs.generator))  # replayed graphs
         with autocast(self.speed, self.device):
             for _ in range(n_d):
                 real = self.batches.next()
                 z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
-                stats = self._d_step(real, z)
+                eps = (interpolation_weights(real, generator=self.noise) if penalised
+                       else None)  # WGAN-GP's, drawn here so that a graphed step draws nothing
+                stats = d_step(real, z, eps)
             if self.update_cosine is not None:
                 stats |= self.update_cosine.summary()
             z = prior(config.batch_size, config.nz, device=self.device, generator=self.noise)
-            stats |= self._g_step(z)
+            stats |= g_step(z)
         self.gen_iter += 1
         self.critic_iters_total += n_d
         values = torch.stack([stats[c].float() for c in self.columns]).tolist()
