@@ -1,8 +1,8 @@
 """Several runs on one GPU at once: how many, and a SLURM array task that trains them.
 
-A run of the paper's DCGAN leaves a large GPU idle most of the time (its step is bound by
-kernel launches), so K runs sharing a GPU train nearly K times as much per GPU-hour
-(:data:`RUNS_PER_GPU`). The local executor (:mod:`wgan.sweep.local`) runs K processes per GPU
+An uncaptured run of the paper's DCGAN leaves a large GPU idle most of the time (its step is
+bound by kernel launches), so K such runs sharing a GPU train nearly K times as much per
+GPU-hour; a run replayed as CUDA graphs already fills it (:data:`RUNS_PER_GPU`). The local executor (:mod:`wgan.sweep.local`) runs K processes per GPU
 it sees; on SLURM, :func:`submit_packed` puts K runs in each array task, which
 :class:`PackedTask` trains as K processes on the task's GPU.
 
@@ -30,12 +30,13 @@ from wgan.training.fast import network_family
 if TYPE_CHECKING:  # the processes of a pack import this module: the registry stays out
     from wgan.sweep.registry import RegisteredRun
 
-# Measured 2026-12-04 on one NVIDIA H200 (torch 2.11.0+cu130, main 6e30778): `wgan train` at the
-# paper's settings (DCGAN 64x64, batch 64, bf16 channels-last, not compiled) ran 23.75
-# generator iterations/s alone, and 4 such runs at once 101.5 summed (25.4 each): 4.3x one run
-# per GPU-hour, each run no slower than alone. More than 4 was not measured; refine with
-# `python -m wgan.speed.concurrent --processes 1 4 8` (tools/gpu_check.sh) and
-# wgan/sweep/measured_rates.json, which prices runs at any packing from the same figures.
+# Measured 2026-12-04 on one NVIDIA H200 (torch 2.11.0+cu130; wgan/sweep/measured_rates.json):
+# uncaptured, `wgan train` at the paper's settings ran 23.75 generator iterations/s alone and 4
+# such runs 101.5 summed (4.3x one run per GPU-hour); with whole-step CUDA graphs (the CUDA
+# default since), one process runs 122 it/s and 1, 4 or 8 processes sum to the same ~120: the
+# GPU time-slices processes, and one graphed run already fills it. 4 keeps the 4.3x for runs
+# that cannot be captured (chapter 6's, which log update cosines) and costs graphed runs
+# nothing. `python -m wgan.speed.concurrent --processes 1 4 8` (tools/gpu_check.sh) refines it.
 RUNS_PER_GPU = 4
 """Runs sharing one GPU by default: ``sweep run --runs-per-gpu`` and ``sweep list``'s prices."""
 
