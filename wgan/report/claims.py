@@ -28,9 +28,20 @@ VERDICTS: tuple[str, ...] = (
 )
 
 
+KINDS: dict[str, str] = {
+    "empirical": "the paper's empirical claims, tested",
+    "illustration": "numerical illustrations of proved results (checks that cannot fail: "
+                    "not counted as reproductions)",
+    "later": "claims of later papers (WGAN-GP), tested",
+}
+"""What a claim is, and how the ledger counts it: only ``empirical`` and ``later`` claims
+can be reproduced; an ``illustration`` shows a proved result or an arithmetic consequence
+and is labelled so."""
+
+
 @dataclass(frozen=True)
 class Claim:
-    """One claim of the paper.
+    """One claim, and the rule its chapter judges it by, declared before any run.
 
     Parameters
     ----------
@@ -39,15 +50,38 @@ class Claim:
     statement : str
         The claim, in a sentence.
     where : str
-        Where the paper makes it (section, figure, theorem).
+        Where the paper (or a later paper) makes it (section, figure, theorem).
     chapter : str
         The notebook that tests it (stem of ``notebooks/NN_topic.py``).
+    kind : {"empirical", "illustration", "later"}, default="empirical"
+        See :data:`KINDS`.
+    test : str, default=""
+        The test or statistic the verdict rests on (e.g. "Spearman rho of the estimate
+        with pixel W1, within runs, against the iteration-number baseline").
+    rule : str, default=""
+        The thresholds that give each verdict.
+    seeds : str, default=""
+        Seeds (and runs) per setting the rule uses at the quick scale.
+    reason : str, default=""
+        One line: why this test and these thresholds.
     """
 
     key: str
     statement: str
     where: str
     chapter: str
+    kind: str = "empirical"
+    test: str = ""
+    rule: str = ""
+    seeds: str = ""
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(
+                f"The 'kind' parameter of Claim must be one of {', '.join(map(repr, KINDS))}. "
+                f"Got {self.kind!r} instead."
+            )
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -112,7 +146,8 @@ def claims_dir(scale: Scale) -> Path:
     return runs_dir() / "claims" / scale.folder
 
 
-def report(key: str, *, measured: str, verdict: str, scale: Scale) -> dict[str, str]:
+def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = "",
+           interval: str = "") -> dict[str, str]:
     """Record what a chapter measured for a claim, and print it.
 
     Parameters
@@ -123,6 +158,11 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale) -> dict[str, 
         The number(s) the chapter computed, as text (e.g. ``"Spearman rho = -0.81"``).
     verdict : {"reproduced", "partly reproduced", "not reproduced", "not tested at this scale"}
     scale : Scale
+    seeds : str, default=""
+        The seeds the verdict rests on, as run (e.g. ``"5 (0-4)"``).
+    interval : str, default=""
+        The interval of the statistic the verdict reads, with how it was made (e.g.
+        ``"rho 0.62 [0.41, 0.80], bootstrap over seeds, 95%"``); ``""`` when none applies.
 
     Returns
     -------
@@ -147,6 +187,8 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale) -> dict[str, 
         "measured": measured,
         "verdict": verdict,
         "scale": scale.name,
+        "seeds": seeds,
+        "interval": interval,
         "commit": git_revision(),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
