@@ -6,6 +6,8 @@
 - :mod:`wgan.experiments.mixture`     the ring of 8 Gaussians: WGAN against GAN over seeds.
 - :mod:`wgan.experiments.coverage`    modes covered and sample quality on the ring.
 - :mod:`wgan.experiments.images`      the image runs of Section 4 (Figures 4-9) per scale.
+- :mod:`wgan.experiments.loss_curves`  the verdicts of Figures 4, 5 and 9: does a loss
+  curve track sample quality, beyond falling with time?
 - :mod:`wgan.experiments.momentum`    RMSProp against Adam (Section 3's remark).
 - :mod:`wgan.experiments.blowups`     where momentum's runs blow up.
 - :mod:`wgan.experiments.lipschitz`   after the paper: clipped, penalised and spectrally

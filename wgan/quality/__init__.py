@@ -11,28 +11,48 @@ rank correlation:
   held-out digits (seconds, cached): class coverage (mode collapse as a number) and
   confidence of generated digits.
 - :mod:`wgan.quality.correlation`  a loss curve read at checkpoints; Spearman's rank
-  correlation between it and a quality measure.
+  correlation between it and a quality measure, against the time baseline, detrended, and
+  across runs.
 - :mod:`wgan.quality.fid`          Frechet Inception distance, only with Inception weights
   the user supplies (nothing is downloaded).
 - :mod:`wgan.quality.along_run`    all of the above at the generator snapshots of a run.
 """
 
 from wgan.quality.along_run import quality_along_run, reference_floor
-from wgan.quality.correlation import RankCorrelation, curve_at, rank_correlation, spearman
+from wgan.quality.correlation import (
+    AcrossRuns,
+    RankCorrelation,
+    WithinRun,
+    across_runs,
+    change_correlation,
+    curve_at,
+    partial_spearman,
+    rank_correlation,
+    rho_in_words,
+    spearman,
+    within_run,
+)
 from wgan.quality.digits import DigitScores, digit_classifier, digit_scores, labelled_digits
 from wgan.quality.pixel import as_pixels, pixel_w1
 
 __all__ = [
+    "AcrossRuns",
     "DigitScores",
     "RankCorrelation",
+    "WithinRun",
+    "across_runs",
     "as_pixels",
+    "change_correlation",
     "curve_at",
     "digit_classifier",
     "digit_scores",
     "labelled_digits",
+    "partial_spearman",
     "pixel_w1",
     "quality_along_run",
     "rank_correlation",
     "reference_floor",
+    "rho_in_words",
     "spearman",
+    "within_run",
 ]
