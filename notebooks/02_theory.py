@@ -20,6 +20,12 @@
 # exact transport problems solved by POT in float64 (`ot.emd2` on the Euclidean, not
 # squared, cost), networks trained with the same step functions as Algorithm 1, a figure,
 # an assertion with its tolerance, and a verdict.
+#
+# The theorems are proved in the paper: their checks here cannot fail the way an
+# experiment can (a failed assertion stops the page instead of recording "not
+# reproduced"), so the claims ledger lists them as *illustrations shown*, not as
+# reproductions. The clipped critic's section is an illustration too; the ledger's verdict
+# on that sentence of the paper is chapter 8's. Figure 3 is the page's one empirical claim.
 
 # %% tags=["parameters"]
 scale = "smoke"
@@ -514,10 +520,14 @@ stamp(fig, record)
 plt.show()
 
 # %% [markdown]
-# The claim, checked: weak duality holds for every pair, and within each family the
-# estimate grows with $W$. Whether the ratio estimate$/W$ is constant is measured, not
-# assumed: its spread is printed below and decides the verdict (within 25% of constant:
-# reproduced; otherwise partly). A likely cause of a varying ratio: the clipped family is
+# What this shows: weak duality holds for every pair, and within each family the
+# estimate grows with $W$; both follow from the argument above, so they illustrate it and
+# cannot fail as a reproduction would. Whether the ratio estimate$/W$ is constant is
+# measured, not assumed: its spread is printed below. **This section is an illustration,
+# not a verdict.** The paper's sentence ("up to a multiplicative constant", if the supremum
+# is attained by the clipped family) gets one verdict in the claims ledger, chapter 8's
+# `clip-constant-k`, which fits clipped critics at three clip values on several families
+# of pairs with known $W_1$. A likely cause of a varying ratio: the clipped family is
 # not the ball of $K$-Lipschitz functions. With weights and biases in $[-c, c]$, the
 # first-layer units whose weights reach $\pm c$ have their kinks at $|x| = |b/w| \le 1$, so
 # the critic can be steeper near the origin than far from it (Figure 3 below shows this
@@ -537,15 +547,11 @@ assert slack.min() >= -1e-6, "estimate / K exceeds W: the Lipschitz bound is wro
 expect(monotone, "the clipped critic's estimate is not increasing in W", scale=scale)
 
 # %%
-_ = report(
-    "clipped-critic",
-    measured=(
-        f"estimate increasing in W on both families, estimate / K_bound <= W for all "
-        f"{len(sweep)} pairs; estimate / W from {ratio.min():.3g} to {ratio.max():.3g} "
-        f"(x{spread:.1f}) over W in [{sweep['w'].min():g}, {sweep['w'].max():g}]"
-    ),
-    verdict="reproduced" if spread < 1.25 else "partly reproduced",
-    scale=scale,
+print(
+    f"Illustration (no verdict here; the ledger's verdict on the sentence is chapter 8's "
+    f"clip-constant-k): estimate increasing in W on both families, estimate / K_bound <= W "
+    f"for all {len(sweep)} pairs; estimate / W from {ratio.min():.3g} to {ratio.max():.3g} "
+    f"(x{spread:.1f}) over W in [{sweep['w'].min():g}, {sweep['w'].max():g}]"
 )
 
 # %% [markdown]

@@ -95,6 +95,7 @@ from wgan.report.lipschitz import sweep_figure
 from wgan.report.plotting import ring_panel, stamp
 from wgan.report.provenance import provenance
 from wgan.report.sheets import image_grid
+from wgan.report.tables import readable
 from wgan.theory.distances import wasserstein1
 from wgan.theory.toy import ring_means
 
@@ -193,7 +194,7 @@ for family, pairs in families.items():
 table = pd.concat([table, pd.DataFrame(ceiling).assign(k=lambda t: t["estimate"] / t["w"],
                                                        steps_to_90=0)], ignore_index=True)
 summary = family_summary(table)
-table.round(4)
+readable(table, digits=4)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "The critic's estimate divided by the exact W1 (K, log scale) against W1, one panel per family of pairs with known W1, one line per constraint: weight clipping at c = 0.1, 0.01 and 0.001, the gradient penalty and spectral normalization. Dashed: K = 1. The paper has no such figure; equation (3) and the text after it say the clipped critic estimates W up to a constant K.", "name": "fig-lipschitz-k"}}
 labels = [c.label for c in CONSTRAINTS]
@@ -217,7 +218,7 @@ plt.show()
 
 # %% [markdown]
 # Per family and constraint: K's mean and its spread (`k_ratio` = largest over smallest
-# K of the family: 1 when K is constant; NaN when some K is not positive), the
+# K of the family: 1 when K is constant; "some K <= 0" when some K is not positive), the
 # least-squares line of the estimate against W1 and its $R^2$ (linearity), the mean
 # gradient cosine, and the median number of critic iterations to reach 90% of the final
 # estimate: a median close to the fit's length says the critics of that cell were still
@@ -226,7 +227,7 @@ plt.show()
 # sit on the panel's floor.
 
 # %%
-summary.round(4)
+readable(summary, digits=4, words={"k_ratio": "some K <= 0"})
 
 # %% [markdown]
 # ## Part 2: WGAN-GP's Figure 1
@@ -268,7 +269,7 @@ for name, sample in TOY_DATA.items():
                                 if constraint.lipschitz == "clip" else math.nan),
         })
 surface_table = pd.DataFrame(surface_rows).set_index(["data", "constraint"])
-surface_table.round(3)
+readable(surface_table, digits=3, words={"at the box edge": "no box"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Value surfaces (level lines of f) of critics trained against a fixed generator, the data plus unit Gaussian noise, on 8 Gaussians, 25 Gaussians and the Swiss roll (columns); top row: weight clipping (c = 0.01), bottom row: gradient penalty (lambda = 10); the data in orange. WGAN-GP's Figure 1(a) shows the same panels; this figure redraws it with this page's critics.", "name": "fig-lipschitz-surfaces"}}
 fig, axes = plt.subplots(2, len(TOY_DATA), figsize=(3.4 * len(TOY_DATA), 6.4))
@@ -361,7 +362,7 @@ for (method, s), result in ring_runs.items():
     ring_curves.append(curve.assign(method=method_labels[method]))
     ring_rows.append({"method": method_labels[method], "seed": s, **final})
 ring_final = pd.DataFrame(ring_rows).set_index(["method", "seed"])
-ring_final.round(3)
+readable(ring_final, digits=3, words={"first_full": "never"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Ring runs trained with weight clipping (top), the gradient penalty (middle) and spectral normalization (bottom), final generators of every seed (columns): kernel density estimate in green, samples in blue, the 8 means as black crosses. The paper's Figure 2 shows such KDE plots for WGAN with clipping; this figure adds its successors' constraints on the same ring.", "name": "fig-lipschitz-ring"}}
 means = ring_means().numpy()
@@ -391,7 +392,7 @@ for c, result in sweep_runs.items():
     sweep_curves[c] = curve
     sweep_rows.append({"clip value": c, **final})
 sweep = pd.DataFrame(sweep_rows).set_index("clip value")
-sweep.round(4)
+readable(sweep, digits=4, words={"first_full": "never"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Ring runs of Algorithm 1 with the clip value c swept from 0.001 to 0.1 (one colour per c): modes covered within 3 sigma and exact W1 to the ring along training (left two panels), and the final critic's median gradient norm at generated points against c (right, log-log). The paper shows no such sweep; it measures the text's remark on large and small clip values.", "name": "fig-lipschitz-sweep"}}
 sweep_figure(sweep_curves, sweep, (("modes", "modes covered (3 sigma)"),
@@ -434,7 +435,7 @@ for (method, s), result in digit_runs.items():
 digit_final = pd.DataFrame(digit_rows).set_index(["method", "seed"])
 print(f"pixel W1 floor (500 training digits vs the held-out ones): {digit_ref.floor:.3f}; "
       f"running median over {digit_width} generator iterations")
-digit_final.round(3)
+readable(digit_final, digits=3, words={"first_all": "never", "spearman": "undefined"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Digit runs with weight clipping, the gradient penalty and spectral normalization (one colour each, the same DCGAN generator and BatchNorm-free critic): pixel-space W1 of 500 generated digits to the held-out ones (left; dashed: the floor of 500 real digits), classes covered (middle) and the critic's logged estimate read at each snapshot (right), against generator iterations. Below: 64 samples of each final generator. The paper has no such figure; its Figure 4 shows the clipped critic's estimate falling with sample quality on LSUN bedrooms.", "name": "fig-lipschitz-digits"}}
 fig = plt.figure(figsize=(12, 7.2))
@@ -488,7 +489,7 @@ for c, result in digit_sweep_runs.items():
     digit_sweep_curves[c] = curve
     digit_sweep_rows.append({"clip value": c, **final})
 digit_sweep = pd.DataFrame(digit_sweep_rows).set_index("clip value")
-digit_sweep.round(4)
+readable(digit_sweep, digits=4, words={"first_all": "never", "spearman": "undefined"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Digit runs of Algorithm 1 with the clip value c swept from 0.001 to 0.1 (one colour per c): pixel-space W1 to the held-out digits (left; dashed: the floor) and classes covered (middle) along training, and the final critic's median gradient norm at generated digits against c (right, log-log). The paper shows no such sweep; it measures the text's remark on large and small clip values on images.", "name": "fig-lipschitz-digits-sweep"}}
 sweep_figure(digit_sweep_curves, digit_sweep,
@@ -560,7 +561,9 @@ constant = (clip_cells["k_ratio"] <= 1.25) & (clip_cells["r2"] >= 0.95)
 verdict = ("not tested at this scale" if untested else "reproduced" if constant.all()
            else "partly reproduced" if constant.mean() >= 0.5 else "not reproduced")
 k_text = "; ".join(
-    f"{constraint} on {family}: K {row.k_mean:.3g} (max/min {row.k_ratio:.3g}, R2 {row.r2:.3f})"
+    f"{constraint} on {family}: K {row.k_mean:.3g} ("
+    + (f"max/min {row.k_ratio:.3g}" if np.isfinite(row.k_ratio) else "no max/min: some K <= 0")
+    + (f", R2 {row.r2:.3f})" if np.isfinite(row.r2) else ", no R2: a flat estimate)")
     for (family, constraint), row in clip_cells.iterrows())
 report("clip-constant-k", measured=f"{fit_settings.steps} RMSProp steps per critic, "
        f"{n_pairs} pairs per family. {k_text}", verdict=verdict, scale=scale)
@@ -581,7 +584,9 @@ verdict = ("not tested at this scale" if untested else "reproduced" if all(vanis
            else "partly reproduced" if any(vanishing) else "not reproduced")
 report("clip-small-vanishing", measured="gradient norm at layer 1 / layer 12 of a "
        f"12-layer critic of width {deep_hidden} on the Swiss roll: " + ", ".join(
-           f"{label} {value:.2e}" for label, value in ratio.items()),
+           f"{label} {value:.2e}" if np.isfinite(value) else
+           f"{label}: no ratio (both norms underflow to 0 in float32)"
+           for label, value in ratio.items()),
        verdict=verdict, scale=scale)
 
 gp_norms = layer_norms["gradient penalty"]
@@ -614,18 +619,20 @@ report("clip-simple-functions", measured="; ".join(
 # %%
 k_table = summary["k_mean"].unstack("family").reindex([*labels, "exact critic"])
 print(record.summary())
-k_table.map("{:.3g}".format)
+readable(k_table, fmt="{:.3g}".format, default="no exact critic")
 
 # %%
 coverage = ring_final.groupby(level="method", sort=False)[
     ["modes", "high_quality", "w1", "grad_norm_median", "k"]].agg(
-    lambda v: f"{v.mean():.3g} ± {v.std():.2g}")
+    lambda v: f"{v.mean():.3g} ± {v.std():.2g}" if v.notna().sum() > 1 else
+    f"{v.mean():.3g} (one seed)" if v.notna().any() else "no value")
 coverage.index = [f"{m} ({len(ring_seeds)} seeds, {ring_iters} iterations)"
                   for m in coverage.index]
 coverage
 
 # %%
-sweep[["modes", "first_full", "w1", "grad_norm_median", "k"]].round(4)
+readable(sweep[["modes", "first_full", "w1", "grad_norm_median", "k"]], digits=4,
+         words={"first_full": "never"})
 
 # %% [markdown]
 # The digits (Part 4): each method's final pixel W1, classes covered, first snapshot with
@@ -634,7 +641,9 @@ sweep[["modes", "first_full", "w1", "grad_norm_median", "k"]].round(4)
 
 # %%
 digit_columns = ["pixel_w1", "classes", "first_all", "spearman", "grad_norm_median", "k"]
-digit_final[digit_columns].round(3)
+readable(digit_final[digit_columns], digits=3,
+         words={"first_all": "never", "spearman": "undefined"})
 
 # %%
-digit_sweep[digit_columns].round(4)
+readable(digit_sweep[digit_columns], digits=4,
+         words={"first_all": "never", "spearman": "undefined"})

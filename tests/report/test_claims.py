@@ -3,7 +3,7 @@
 import pytest
 
 from wgan.plan.scale import Scale
-from wgan.report.claims import CLAIMS, ledger, report
+from wgan.report.claims import CLAIMS, KINDS, NO_INTERVAL, NOT_RUN, Claim, ledger, report
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +43,50 @@ def test_expect_raises_outside_a_dry_run_and_says_so_inside(capsys):
     assert expect(False, "the critic is far from linear", scale=dry) is False
     assert capsys.readouterr().out == (
         "DRY RUN: check not met (capped counts make no result): the critic is far from linear\n")
+
+
+def test_ledger_groups_claims_by_kind_in_the_papers_order_within_a_kind():
+    table = ledger(Scale("quick"))
+    order = list(KINDS)
+    assert list(table["kind"]) == sorted(table["kind"], key=order.index)
+    for kind in KINDS:
+        keys = [claim.key for claim in CLAIMS if claim.kind == kind]
+        assert list(table.loc[table["kind"] == kind, "key"]) == keys
+
+
+def test_ledger_takes_seeds_and_interval_from_the_record_else_says_so():
+    scale = Scale("quick")
+    report("gp-gradient-norms", measured="x", verdict="reproduced", scale=scale,
+           seeds="3 (0-2)", interval="max/min 4 [2, 6], bootstrap over seeds, 95%")
+    table = ledger(scale).set_index("key")
+    assert table.loc["gp-gradient-norms", "seeds"] == "3 (0-2)"
+    assert table.loc["gp-gradient-norms", "interval"].startswith("max/min 4 [2, 6]")
+    declared = next(claim for claim in CLAIMS if claim.key == "clip-constant-k")
+    assert table.loc["clip-constant-k", "seeds"] == declared.seeds
+    assert table.loc["clip-constant-k", "interval"] == NO_INTERVAL
+    assert table.loc["clip-constant-k", "verdict"] == NOT_RUN
+
+
+def test_every_claim_has_a_kind_and_a_declared_test_rule_seeds_and_reason():
+    for claim in CLAIMS:
+        assert claim.kind in KINDS
+        if claim.chapter in ("01_distances", "02_theory", "08_lipschitz"):
+            assert claim.test and claim.rule and claim.seeds and claim.reason, claim.key
+    kinds = {claim.key: claim.kind for claim in CLAIMS}
+    for key in ("example1", "theorem1", "theorem2", "theorem3", "clip-large-slow",
+                "clip-small-vanishing"):
+        assert kinds[key] == "illustration", key
+    assert kinds["gp-gradient-norms"] == kinds["clip-simple-functions"] == "later"
+
+
+def test_the_up_to_k_sentence_has_one_claim_with_the_papers_condition():
+    keys = [claim.key for claim in CLAIMS]
+    assert "clipped-critic" not in keys  # chapter 2 shows it as an illustration
+    constant_k = CLAIMS[keys.index("clip-constant-k")]
+    assert "if the supremum" in constant_k.statement.lower()
+    assert "capacity" in constant_k.statement
+
+
+def test_a_claim_rejects_an_unknown_kind():
+    with pytest.raises(ValueError, match="'kind' parameter of Claim must be one of"):
+        Claim("k", "s", "w", "c", kind="anecdote")
