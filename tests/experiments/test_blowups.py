@@ -7,11 +7,15 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import fisher_exact
 
 from wgan.experiments.blowups import (
+    MOMENTUM_ALPHA,
     CosineEvidence,
     blow_up_onsets,
     blow_up_table,
+    compare_blow_ups,
+    cosine_clause,
     cosine_evidence,
     mark_iterations,
     negative_cosine_by_level,
@@ -135,32 +139,80 @@ def test_evidence_counts_negative_cosines_before_and_at_onsets() -> None:
 
 
 def _evidence(**changes: int) -> CosineEvidence:
-    base = dict(blowups_momentum=4, runs_momentum=8, blowups_plain=1, runs_plain=8,
+    """Momentum blew up 8/12 times, plain runs 0/12 (Fisher p < 0.001); the cosine clause
+    holds: 4 of 8 blow-ups with a negative cosine near the onset, 10% of unstable
+    iterations against 0.1% of stable ones."""
+    base = dict(blowups_momentum=8, runs_momentum=12, blowups_plain=0, runs_plain=12,
                 blowups_high_lr=5, runs_high_lr=8, blowups_paper_lr=0, runs_paper_lr=8,
-                negative_before=2, negative_at=1, negative_near=3, negative_unstable=10,
+                negative_before=2, negative_at=3, negative_near=4, negative_unstable=10,
                 iterations_unstable=100, negative_stable=1, iterations_stable=1000,
                 negative_plain=0, negative_collapsed=0, iterations_collapsed=10)
     return CosineEvidence(**(base | changes))
 
 
-def test_verdict_reproduced_when_all_three_parts_hold() -> None:
-    assert verdict(_evidence(), Scale("quick"))[0] == "reproduced"
+def test_verdict_reproduced_when_momentum_blows_up_significantly_more_with_the_cosine() -> None:
+    result, measured = verdict(_evidence(), Scale("quick"))
+    assert result == "reproduced"
+    assert "cosine clause holds" in measured
 
 
 def test_verdict_partly_when_cosine_not_concentrated_in_blow_ups() -> None:
-    assert verdict(_evidence(negative_stable=500), Scale("quick"))[0] == "partly reproduced"
+    e = _evidence(negative_stable=500)
+    assert not cosine_clause(e)
+    assert verdict(e, Scale("quick"))[0] == "partly reproduced"
 
 
-def test_verdict_not_reproduced_when_nothing_holds() -> None:
+def test_verdict_partly_when_momentum_blows_up_more_but_not_significantly() -> None:
+    e = _evidence(blowups_momentum=4, runs_momentum=8, blowups_plain=1, runs_plain=8,
+                  negative_near=2)
+    assert compare_blow_ups(4, 8, 1, 8).p_value > MOMENTUM_ALPHA
+    assert verdict(e, Scale("quick"))[0] == "partly reproduced"
+
+
+def test_verdict_not_reproduced_when_only_plain_runs_blew_up() -> None:
+    """The quick book of 6e30778: momentum 0/24, plain 2/24; the high-lr clause held. It
+    cannot lift the verdict, and no rate of an empty set is printed."""
+    e = _evidence(blowups_momentum=0, runs_momentum=24, blowups_plain=2, runs_plain=24,
+                  blowups_high_lr=2, runs_high_lr=16, blowups_paper_lr=0, runs_paper_lr=16,
+                  negative_before=0, negative_at=0, negative_near=0, negative_unstable=0,
+                  iterations_unstable=0, negative_stable=30, iterations_stable=9000)
+    result, measured = verdict(e, Scale("quick"))
+    assert result == "not reproduced"
+    assert "Adam beta1>0 0/24 runs blew up, RMSProp or Adam beta1=0 2/24" in measured
+    assert "blew up less often" in measured and "no unstable iterations" in measured
+    assert "nan" not in measured.lower()
+
+
+def test_verdict_not_reproduced_when_nothing_blew_up() -> None:
     e = _evidence(blowups_momentum=0, blowups_plain=0, blowups_high_lr=0, negative_near=0,
-                  negative_unstable=0)
-    assert verdict(e, Scale("quick"))[0] == "not reproduced"
+                  negative_unstable=0, iterations_unstable=0, iterations_collapsed=0,
+                  negative_collapsed=0)
+    result, measured = verdict(e, Scale("quick"))
+    assert result == "not reproduced"
+    assert "no blow-up happened in either group" in measured
+    assert "nan" not in measured.lower()
 
 
 def test_verdict_at_smoke_is_not_tested() -> None:
     result, measured = verdict(_evidence(), Scale("smoke"))
     assert result == "not tested at this scale"
-    assert "Adam beta1>0 4/8 runs" in measured and "3/4 momentum blow-ups" in measured
+    assert "Adam beta1>0 8/12 runs blew up" in measured and "4/8 momentum blow-ups" in measured
+
+
+def test_compare_blow_ups_is_fishers_one_sided_test() -> None:
+    comparison = compare_blow_ups(8, 12, 0, 12)
+    assert comparison.more_often and comparison.significant
+    assert comparison.p_value == pytest.approx(fisher_exact(
+        [[8, 4], [0, 12]], alternative="greater").pvalue)
+    assert compare_blow_ups(0, 24, 2, 24).p_value == pytest.approx(1.0)
+    assert not compare_blow_ups(0, 0, 0, 4).more_often
+    assert compare_blow_ups(0, 24, 2, 24).intervals("momentum", "plain") == (
+        "blow-up rate momentum 0/24 [0%, 14%], plain 2/24 [1%, 27%] (Clopper-Pearson, 95%)")
+
+
+def test_compare_blow_ups_rejects_more_blow_ups_than_runs() -> None:
+    with pytest.raises(ValueError, match="0 <= blown <= runs"):
+        compare_blow_ups(3, 2, 0, 2)
 
 
 def test_summary_table_counts_seeds_divergences_and_blow_ups() -> None:

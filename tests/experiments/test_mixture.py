@@ -9,25 +9,32 @@ import pandas as pd
 import pytest
 import torch
 
-from wgan.experiments.coverage import RING_STD, mode_counts, radial_error
+from wgan.experiments.coverage import RING_STD, mixture_metrics, mode_counts, radial_error
 from wgan.experiments.mixture import (
     ABLATIONS,
     METHODS,
+    MIN_FAIR_SHARE,
     SCALES,
     ablation_iters,
     balanced_ring_sample,
+    beats_circle,
     coverage_over_training,
     critic_saturation,
     generator_samples,
     mixture_config,
+    number_in_words,
+    ring_scorecard,
     ring_specs,
     ring_verdict,
     run_mixture,
+    seed_interval,
+    spread_in_words,
     uniform_ring_sample,
 )
 from wgan.plan.fetch import READ_ONLY_VARIABLE
 from wgan.plan.scale import Scale
 from wgan.plan.spec import run_dir
+from wgan.theory.toy import gaussian_ring
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 
 QUICK, SMOKE = Scale("quick"), Scale("smoke")
@@ -122,33 +129,74 @@ def test_uniform_ring_sample_rejects_zero_points():
         uniform_ring_sample(0, torch.Generator())
 
 
-def _final(wgan_modes, wgan_min_share, gan_modes=(1.0,), gan_min_share=(0.0,)):
-    """A last-snapshot table: WGAN rows with the given values, then GAN rows."""
-    return pd.DataFrame(
-        [{"method": "wgan", "modes": m, "min_share": s}
-         for m, s in zip(wgan_modes, wgan_min_share, strict=True)]
-        + [{"method": "gan", "modes": m, "min_share": s}
-           for m, s in zip(gan_modes, gan_min_share, strict=True)])
+CIRCLE = {"modes": 0.0, "high_quality": 0.07, "min_share": 0.95, "w1": 0.40}  # as measured
 
 
-@pytest.mark.parametrize(("wgan_modes", "wgan_min_share", "expected"), [
-    ((8.0, 8.0), (0.9, 0.4), "reproduced"),  # all modes covered: the shares do not matter
-    ((8.0, 6.0), (0.9, 0.5), "partly reproduced"),  # blurred, no mode dropped
-    ((8.0, 6.0), (0.9, 0.49), "not reproduced"),  # a run dropped a mode
-    ((0.0, 0.0), (0.0, 0.0), "not reproduced"),
+def _final(wgan, gan=({"modes": 1.0, "high_quality": 0.9, "min_share": 0.0, "w1": 1.5},)):
+    """A last-snapshot table: WGAN rows with the given measures, then GAN rows."""
+    return pd.DataFrame([{"method": "wgan", "seed": i, **m} for i, m in enumerate(wgan)]
+                        + [{"method": "gan", "seed": i, **m} for i, m in enumerate(gan)])
+
+
+GOOD = {"modes": 8.0, "high_quality": 0.9, "min_share": 0.9, "w1": 0.05}
+BLURRED = {"modes": 6.0, "high_quality": 0.3, "min_share": 0.8, "w1": 0.2}
+
+
+@pytest.mark.parametrize(("wgan", "expected"), [
+    ((GOOD, GOOD | {"min_share": 0.4}), "reproduced"),  # all modes: the shares do not matter
+    ((GOOD, BLURRED), "partly reproduced"),  # blurred, no mode dropped, beats the circle
+    ((GOOD, BLURRED | {"min_share": 0.49}), "not reproduced"),  # a run dropped a mode
+    ((GOOD, BLURRED | {"w1": 0.33}), "not reproduced"),  # W1 not 20% below the circle's
+    ((GOOD, BLURRED | {"high_quality": 0.13}), "not reproduced"),  # not twice its 3-sigma mass
+    ((GOOD, BLURRED | {"modes": 3.0}), "not reproduced"),  # fewer than half the modes
+    ((GOOD | {"w1": 0.39}, GOOD), "not reproduced"),  # all modes, but W1 no better
+    ((GOOD | {"w1": math.nan}, GOOD), "not reproduced"),  # non-finite samples beat nothing
+    ((CIRCLE, CIRCLE), "not reproduced"),  # the circle itself
 ])
-def test_ring_verdict_judges_the_wgan_runs(wgan_modes, wgan_min_share, expected):
-    assert ring_verdict(_final(wgan_modes, wgan_min_share), QUICK) == expected
-    assert ring_verdict(_final(wgan_modes, wgan_min_share), Scale("paper")) == expected
+def test_ring_verdict_judges_the_wgan_runs_against_the_circle(wgan, expected):
+    assert ring_verdict(_final(wgan), CIRCLE, QUICK) == expected
+    assert ring_verdict(_final(wgan), CIRCLE, Scale("paper")) == expected
+
+
+def test_a_plain_circle_does_not_pass_the_ring_rule():
+    """Samples of the uniform circle, scored like a run by the chapter's own measures, get
+    "not reproduced": the rule tells a learned ring from a circle without modes."""
+    reference = balanced_ring_sample(125, torch.Generator().manual_seed(0))
+    circle = mixture_metrics(uniform_ring_sample(1000, torch.Generator().manual_seed(1)),
+                             reference)
+    runs = [mixture_metrics(uniform_ring_sample(1000, torch.Generator().manual_seed(s)),
+                            reference) for s in (2, 3, 4)]
+    assert circle["modes"] == 0 and circle["min_share"] > MIN_FAIR_SHARE
+    assert not any(beats_circle(run, circle) for run in runs)
+    assert ring_verdict(_final(runs), circle, QUICK) == "not reproduced"
+    ring = mixture_metrics(gaussian_ring(1000, torch.Generator().manual_seed(5)), reference)
+    assert beats_circle(ring, circle)
+    assert ring_verdict(_final([ring]), circle, QUICK) == "reproduced"
 
 
 def test_ring_verdict_ignores_the_gan_runs():
-    final = _final((8.0,), (1.0,), gan_modes=(8.0, 1.0), gan_min_share=(1.0, 0.0))
-    assert ring_verdict(final, QUICK) == "reproduced"
+    final = _final((GOOD,), gan=(GOOD, CIRCLE))
+    assert ring_verdict(final, CIRCLE, QUICK) == "reproduced"
 
 
 def test_ring_verdict_at_smoke_is_not_tested():
-    assert ring_verdict(_final((8.0,), (1.0,)), SMOKE) == "not tested at this scale"
+    assert ring_verdict(_final((GOOD,)), CIRCLE, SMOKE) == "not tested at this scale"
+
+
+def test_ring_verdict_needs_a_wgan_run():
+    with pytest.raises(ValueError, match="no WGAN run"):
+        ring_verdict(_final(()), CIRCLE, QUICK)
+
+
+def test_ring_scorecard_scores_runs_and_baselines_by_the_same_rule():
+    card = ring_scorecard(_final((GOOD, BLURRED | {"min_share": 0.3})), CIRCLE,
+                          {"uniform circle (baseline)": CIRCLE})
+    assert list(card["run"]) == ["wgan, seed 0", "wgan, seed 1", "gan, seed 0",
+                                 "uniform circle (baseline)"]
+    assert list(card["judged"]) == [True, True, False, False]
+    assert list(card["beats the circle"]) == [True, True, False, False]
+    assert list(card["no mode dropped"]) == [True, False, False, True]
+    assert list(card["all 8 modes"]) == [True, False, False, False]
 
 
 @pytest.mark.slow  # a first optimizer step imports torch._dynamo: seconds on a busy CPU
@@ -188,3 +236,15 @@ def test_critic_saturation_rejects_a_gan_run(tmp_path):
                          generator_iters=1)
     with pytest.raises(ValueError, match="'result' parameter of critic_saturation must be a"):
         critic_saturation(result)
+
+
+def test_numbers_in_words_never_print_nan():
+    assert number_in_words(math.nan) == "not finite"
+    assert number_in_words(0.12345) == "0.123"
+    assert spread_in_words([1.0, 3.0]) == "2 +- 1.4 [1, 3]"
+    assert spread_in_words([1.0, 3.0, math.nan], extremes=False) == (
+        "2 +- 1.4 (1 of 3 runs not finite)")
+    assert spread_in_words([math.nan]) == "not finite in any run"
+    assert spread_in_words([0.5]) == "0.5"
+    assert seed_interval([1.0, 2.0, 3.0]) == "2 [-0.484, 4.48], t-interval over 3 seeds, 95%"
+    assert seed_interval([1.0, math.nan]).startswith("no interval: 1 finite value(s)")

@@ -8,6 +8,8 @@
 - :mod:`wgan.experiments.images`      the image runs of Section 4 (Figures 4-9) per scale.
 - :mod:`wgan.experiments.loss_curves`  the verdicts of Figures 4, 5 and 9: does a loss
   curve track sample quality, beyond falling with time?
+- :mod:`wgan.experiments.architectures`  the verdicts of Section 4.4: generator
+  architectures, and "no mode collapse" over every WGAN digit run of the book.
 - :mod:`wgan.experiments.momentum`    RMSProp against Adam (Section 3's remark).
 - :mod:`wgan.experiments.blowups`     where momentum's runs blow up.
 - :mod:`wgan.experiments.lipschitz`   after the paper: clipped, penalised and spectrally
