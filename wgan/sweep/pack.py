@@ -2,9 +2,10 @@
 
 An uncaptured run of the paper's DCGAN leaves a large GPU idle most of the time (its step is
 bound by kernel launches), so K such runs sharing a GPU train nearly K times as much per
-GPU-hour; a run replayed as CUDA graphs already fills it (:data:`RUNS_PER_GPU`). The local executor (:mod:`wgan.sweep.local`) runs K processes per GPU
-it sees; on SLURM, :func:`submit_packed` puts K runs in each array task, which
-:class:`PackedTask` trains as K processes on the task's GPU.
+GPU-hour; a run replayed as CUDA graphs already fills it (:data:`RUNS_PER_GPU`). The local
+executor (:mod:`wgan.sweep.local`) runs K processes per GPU it sees; on SLURM,
+:func:`submit_packed` puts K runs in each array task, which :class:`PackedTask` trains as K
+processes on the task's GPU.
 
 A signal to a packed task (SLURM's ``SIGUSR2`` before a time limit or a preemption,
 ``SIGTERM`` from ``scancel``) reaches every one of its runs: each writes a checkpoint at once
