@@ -129,17 +129,10 @@ def test_submitting_packs_gives_each_run_the_job_of_its_pack(tmp_path: Path) -> 
 
 @pytest.mark.slurm
 def test_a_packed_sweep_on_slurm_trains_two_runs_per_task_and_a_signal_checkpoints_both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: None,
 ) -> None:
-    from wgan.sweep import ClusterUnavailable
-    from wgan.sweep.slurm import Resources, check_cluster, submit, wait
+    from wgan.sweep.slurm import Resources, submit, wait
 
-    try:
-        check_cluster()
-    except ClusterUnavailable as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
     monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     runs = [registered(f"ring-{s}", ring(seed=s, mlp_hidden=16, generator_iters=n,

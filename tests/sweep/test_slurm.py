@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +19,6 @@ import torch
 from wgan.paths import project_root
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
-from wgan.sweep import ClusterUnavailable
 from wgan.sweep.registry import RegisteredRun, registry, select
 from wgan.sweep.slurm import (
     Resources,
@@ -47,18 +45,8 @@ ONE_CPU = Resources(time_min=10, cpus_per_job=1)
 
 
 @pytest.fixture(autouse=True)
-def cluster() -> None:
-    if shutil.which("sinfo") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true and no sinfo: .ci/run brings a cluster up with "
-                        "tools/slurm_up.sh before the tests")
-        pytest.skip("no SLURM cluster here (no sinfo; tools/slurm_up.sh starts one)")
-    try:
-        check_cluster()
-    except ClusterUnavailable as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
+def _cluster(cluster: None) -> None:
+    """Every test of this file needs the cluster (tests/sweep/conftest.py)."""
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import traceback
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from wgan.sweep.task import RunStopped, TrainTask
+from wgan.sweep.task import RunStopped, TrainTask, hand_over
 from wgan.training.fast import network_family
 
 if TYPE_CHECKING:  # the processes of a pack import this module: the registry stays out
@@ -173,11 +172,7 @@ class PackedTask:
             print(f"{child.name}: {_describe(how, detail)}", flush=True)
         if caught:
             name = signal.Signals(caught[0]).name
-            handler = previous[signal.SIGUSR2]
-            if caught[0] == signal.SIGUSR2 and callable(handler):
-                handler(caught[0], None)  # submitit: checkpoint() and requeue, then exit
-            if caught[0] == signal.SIGTERM:
-                time.sleep(self.term_wait_s)
+            hand_over(caught[0], previous, self.term_wait_s)
             raise RunStopped(caught[0], f"{len(children)} runs of the pack stopped by {name} "
                              "after their checkpoints; run the sweep again to resume them.")
         failed = [f"{os.path.basename(d)}: {detail}"

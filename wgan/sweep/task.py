@@ -82,6 +82,29 @@ class RunStopped(RuntimeError):
         self.signum = signum
 
 
+def hand_over(caught: int, previous: dict[int, Any], term_wait_s: float) -> None:
+    """After a signal's checkpoints: what the scheduler expects of the task next.
+
+    ``SIGUSR2`` (a time limit or preemption ahead) goes to the handler installed before
+    the task's (submitit's: ``checkpoint()`` and requeue, then exit); after ``SIGTERM``
+    (``scancel``) the task waits ``term_wait_s`` seconds for the scheduler's kill.
+
+    Parameters
+    ----------
+    caught : int
+        The signal number received.
+    previous : dict of int to handler
+        The handlers the task replaced, by signal number.
+    term_wait_s : float
+        Seconds to wait after ``SIGTERM``.
+    """
+    handler = previous[signal.SIGUSR2]
+    if caught == signal.SIGUSR2 and callable(handler):
+        handler(caught, None)
+    if caught == signal.SIGTERM:
+        time.sleep(term_wait_s)
+
+
 class TrainTask:
     """A picklable callable that trains one run, checkpointing on a signal.
 
@@ -124,11 +147,7 @@ class TrainTask:
             name = signal.Signals(caught[0]).name
             print(f"{name}: checkpoint written at generator iteration {done} in {run_dir}",
                   flush=True)
-            handler = previous[signal.SIGUSR2]
-            if caught[0] == signal.SIGUSR2 and callable(handler):
-                handler(caught[0], None)  # submitit: checkpoint() and requeue, then exit
-            if caught[0] == signal.SIGTERM:
-                time.sleep(self.term_wait_s)
+            hand_over(caught[0], previous, self.term_wait_s)
             raise RunStopped(caught[0], f"{Path(run_dir).name} stopped by {name} at generator "
                              f"iteration {done}; run the sweep again to resume it.")
         return {"run_dir": run_dir, "status": result.status, "gen_iter": done}
