@@ -60,13 +60,13 @@ from wgan.experiments.mixture import (
     ring_scorecard,
     ring_verdict,
     run_mixture,
-    seed_interval,
     seeds_of,
     spread_in_words,
     uniform_ring_sample,
 )
 from wgan.experiments.mixture import ablation_seeds as ablation_seeds_of
 from wgan.plan.scale import Scale
+from wgan.quality.seeds import t_interval
 from wgan.report.claims import report
 from wgan.report.plotting import ring_panel, stamp
 from wgan.report.provenance import provenance
@@ -367,7 +367,7 @@ report(
     verdict=verdict,
     scale=scale,
     seeds=f"{len(seeds)} per method ({', '.join(map(str, seeds))}), every WGAN run judged",
-    interval=(f"WGAN W1 to the ring {seed_interval(final.loc[final['method'] == 'wgan', 'w1'])}"
+    interval=(f"WGAN W1 to the ring {t_interval(final.loc[final['method'] == 'wgan', 'w1'])}"
               f", against the circle's {flat['w1']:.3g}"),
 )
 

@@ -27,7 +27,6 @@ from wgan.experiments.mixture import (
     ring_specs,
     ring_verdict,
     run_mixture,
-    seed_interval,
     spread_in_words,
     uniform_ring_sample,
 )
@@ -246,5 +245,3 @@ def test_numbers_in_words_never_print_nan():
         "2 +- 1.4 (1 of 3 runs not finite)")
     assert spread_in_words([math.nan]) == "not finite in any run"
     assert spread_in_words([0.5]) == "0.5"
-    assert seed_interval([1.0, 2.0, 3.0]) == "2 [-0.484, 4.48], t-interval over 3 seeds, 95%"
-    assert seed_interval([1.0, math.nan]).startswith("no interval: 1 finite value(s)")

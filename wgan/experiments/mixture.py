@@ -38,7 +38,6 @@ from typing import Any
 
 import pandas as pd
 import torch
-from scipy.stats import t as t_dist
 
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
 from wgan.plan.fetch import fetch
@@ -535,20 +534,6 @@ def spread_in_words(values: pd.Series | list[float], fmt: str = ".3g", *,
         return format(float(finite.iloc[0]), fmt) + note
     extreme = f" [{finite.min():{fmt}}, {finite.max():{fmt}}]" if extremes else ""
     return f"{finite.mean():{fmt}} +- {finite.std():.2g}{extreme}{note}"
-
-
-def seed_interval(values: pd.Series | list[float], level: float = 0.95) -> str:
-    """The mean over seeds with its t-interval, in words (``"0.312 [0.290, 0.334], t-interval
-    over 5 seeds, 95%"``); fewer than two finite values: said so."""
-    series = pd.Series(values, dtype=float)
-    finite = series[series.map(math.isfinite)]
-    if len(finite) < 2:
-        return f"no interval: {len(finite)} finite value(s) over {len(series)} seeds"
-    half = float(t_dist.ppf(0.5 + level / 2, len(finite) - 1) * finite.std()
-                 / math.sqrt(len(finite)))
-    mean = float(finite.mean())
-    return (f"{mean:.3g} [{mean - half:.3g}, {mean + half:.3g}], t-interval over "
-            f"{len(finite)} seeds, {level:.0%}")
 
 
 def critic_saturation(result: RunResult, tolerance: float = 0.01) -> float:
