@@ -7,7 +7,7 @@ import pytest
 
 from wgan.experiments.architectures import (
     PARTLY_CLASSES,
-    architecture_wins,
+    architecture_comparison,
     architectures_verdict,
     clipped_digit_runs_coverage,
     effective_in_words,
@@ -18,9 +18,17 @@ from wgan.plan.scale import Scale
 QUICK, SMOKE = Scale("quick"), Scale("smoke")
 
 
-def _w1(nobn: tuple[float, float], mlp: tuple[float, float]) -> dict[str, float]:
-    return {"wgan-dcgan": 5.0, "gan-dcgan": 4.0, "wgan-nobn": nobn[0], "gan-nobn": nobn[1],
-            "wgan-mlp": mlp[0], "gan-mlp": mlp[1]}
+JITTER = (0.0, 0.1, -0.1, 0.2, -0.2)  # five seeds around each value
+
+
+def _seeds(value: float) -> list[float]:
+    return [value + j for j in JITTER]
+
+
+def _w1(nobn: tuple[float, float], mlp: tuple[float, float]) -> dict[str, list[float]]:
+    return {"wgan-dcgan": _seeds(5.0), "gan-dcgan": _seeds(4.0),
+            "wgan-nobn": _seeds(nobn[0]), "gan-nobn": _seeds(nobn[1]),
+            "wgan-mlp": _seeds(mlp[0]), "gan-mlp": _seeds(mlp[1])}
 
 
 @pytest.mark.parametrize(("w1", "expected"), [
@@ -33,10 +41,19 @@ def _w1(nobn: tuple[float, float], mlp: tuple[float, float]) -> dict[str, float]
 def test_architectures_verdict_reaches_each_verdict(w1, expected):
     assert architectures_verdict(w1, QUICK) == expected
     assert architectures_verdict(w1, SMOKE) == "not tested at this scale"
+    two_seeds = {key: values[:2] for key, values in w1.items()}
+    assert architectures_verdict(two_seeds, QUICK) == "not tested at this scale"
 
 
-def test_architecture_wins_ignore_the_dcgan_generator():
-    assert architecture_wins(_w1((5.0, 6.0), (8.0, 7.0))) == ["dcgan_nobn"]
+def test_a_win_needs_the_interval_above_zero():
+    # The WGAN is closer on average (mean difference 0.4) but not in every seed: the
+    # interval of the paired differences reaches below 0, so no win.
+    w1 = _w1((5.0, 6.0), (5.0, 7.0))
+    w1["gan-nobn"] = [5.0 + d for d in (2.5, -0.5, -0.3, 0.2, 0.1)]
+    comparison = architecture_comparison(w1)
+    assert not comparison["dcgan_nobn"][0] and comparison["mlp"][0]
+    assert "t-interval over 5 seeds" in comparison["dcgan_nobn"][1]
+    assert "dcgan" not in comparison  # the DCGAN generator is shown, not judged
 
 
 PAGE_FULL = {"wgan-dcgan": 10.0, "wgan-nobn": 10.0, "wgan-mlp": 10.0}

@@ -3,7 +3,8 @@
 Two claims of Section 4.4 are judged here, from numbers the chapter measures:
 
 - ``architectures`` (:func:`architectures_verdict`): WGAN trains the generators the GAN
-  fails with; the pixel W1 of each WGAN run against the GAN run of the same generator;
+  fails with; the pixel W1 of each WGAN run against the GAN run of the same generator and
+  seed, over the seeds;
 - ``no-mode-collapse`` (:func:`mode_collapse_verdict`): "In no experiment did we see
   evidence of mode collapse for the WGAN algorithm." A claim about *every* experiment, so
   every WGAN run of the book on labelled data is a test of it: chapter 5's three, and
@@ -19,7 +20,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import torch
@@ -29,6 +30,7 @@ from wgan.plan.scale import Scale
 from wgan.plan.spec import run_dir
 from wgan.quality.along_run import generate
 from wgan.quality.digits import N_DIGITS, DigitClassifier, digit_scores
+from wgan.quality.seeds import t_interval
 from wgan.training.rundir import CONFIG_NAME, load_run, read_status
 
 ARCHITECTURE_PAIRS: dict[str, tuple[str, str]] = {
@@ -39,23 +41,24 @@ ARCHITECTURE_PAIRS: dict[str, tuple[str, str]] = {
 (keys of :data:`wgan.experiments.images.EXPERIMENTS`)."""
 
 PARTLY_CLASSES = 8  # classes every judged WGAN run covers for "partly reproduced"
+MIN_SEEDS = 3  # fewer seeds per run give no interval worth reading
 
 
-def architectures_verdict(pixel_w1: Mapping[str, float], scale: Scale) -> str:
+def architectures_verdict(pixel_w1: Mapping[str, Sequence[float]], scale: Scale) -> str:
     """Verdict on "WGAN trains generators that the standard GAN fails with".
 
     The rule, fixed before the runs (``CLAIMS["architectures"]``): for each generator of
     :data:`ARCHITECTURE_PAIRS` (no batch norm with constant filters; the MLP), the WGAN
     wins when its final samples are closer to the held-out images (pixel W1) than the
-    GAN's, or when the GAN's samples are not finite and the WGAN's are. *Reproduced* when
-    the WGAN wins for both generators, *partly reproduced* for one, *not reproduced* for
-    none. At ``smoke`` the runs are too short to test anything.
+    GAN's over the seeds (:func:`architecture_comparison`). *Reproduced* when the WGAN
+    wins for both generators, *partly reproduced* for one, *not reproduced* for none. At
+    ``smoke``, or with fewer than :data:`MIN_SEEDS` seeds, nothing is tested.
 
     Parameters
     ----------
-    pixel_w1 : mapping of str to float
-        Final pixel W1 of each run of :data:`ARCHITECTURE_PAIRS`, by run key (NaN: not
-        finite).
+    pixel_w1 : mapping of str to sequence of float
+        Final pixel W1 of each run of :data:`ARCHITECTURE_PAIRS` by run key, one per seed in
+        seed order (NaN: not finite).
     scale : Scale
 
     Returns
@@ -63,21 +66,47 @@ def architectures_verdict(pixel_w1: Mapping[str, float], scale: Scale) -> str:
     str
         One of :data:`wgan.report.claims.VERDICTS`.
     """
-    if scale.name == "smoke":
+    if scale.name == "smoke" or min(len(v) for v in pixel_w1.values()) < MIN_SEEDS:
         return "not tested at this scale"
-    wins = len(architecture_wins(pixel_w1))
+    wins = sum(won for won, _ in architecture_comparison(pixel_w1).values())
     return {2: "reproduced", 1: "partly reproduced", 0: "not reproduced"}[wins]
 
 
-def architecture_wins(pixel_w1: Mapping[str, float]) -> list[str]:
-    """The generators of :data:`ARCHITECTURE_PAIRS` on which the WGAN beat the GAN (see
-    :func:`architectures_verdict`)."""
-    wins = []
+def architecture_comparison(pixel_w1: Mapping[str, Sequence[float]]
+                            ) -> dict[str, tuple[bool, str]]:
+    """Per generator of :data:`ARCHITECTURE_PAIRS`: did the WGAN beat the GAN, and the
+    numbers in words.
+
+    Seeds are paired (seed ``i`` of the WGAN run against seed ``i`` of the GAN run). A seed
+    whose WGAN samples are not finite is a loss; one whose GAN samples are not finite while
+    the WGAN's are is a win; the others give the difference GAN minus WGAN pixel W1. The
+    WGAN wins a generator when no seed is a loss and the 95% t-interval of the differences
+    lies above 0 (with fewer than two differences: when every seed is a win).
+
+    Returns
+    -------
+    dict of str to (bool, str)
+        ``name -> (won, text)``; the text gives the interval and the per-seed values.
+    """
+    comparison = {}
     for name, (wgan_key, gan_key) in ARCHITECTURE_PAIRS.items():
-        wgan, gan = float(pixel_w1[wgan_key]), float(pixel_w1[gan_key])
-        if math.isfinite(wgan) and (not math.isfinite(gan) or wgan < gan):
-            wins.append(name)
-    return wins
+        pairs = list(zip(map(float, pixel_w1[wgan_key]), map(float, pixel_w1[gan_key]),
+                         strict=True))
+        losses = sum(not math.isfinite(w) for w, _ in pairs)
+        diverged = sum(math.isfinite(w) and not math.isfinite(g) for w, g in pairs)
+        differences = t_interval([g - w for w, g in pairs
+                                  if math.isfinite(w) and math.isfinite(g)])
+        if differences.has_interval:
+            won = losses == 0 and differences.low > 0
+        else:
+            won = losses == 0 and diverged + sum(v > 0 for v in differences.values
+                                                 if math.isfinite(v)) == len(pairs)
+        text = (f"{name}: GAN minus WGAN pixel W1 {differences.describe('+.2f')}"
+                + (f"; GAN samples not finite in {diverged} seeds" if diverged else "")
+                + (f"; WGAN samples not finite in {losses} seeds" if losses else "")
+                + f": WGAN {'closer' if won else 'not closer'}")
+        comparison[name] = (won, text)
+    return comparison
 
 
 def mode_collapse_verdict(chapter_runs: Mapping[str, float],

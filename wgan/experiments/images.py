@@ -61,6 +61,7 @@ LSUN_BEDROOMS = 3_033_042  # images in bedroom_train (LSUN README)
 PAPER_EPOCHS = 25  # the authors' default --niter, in epochs of critic batches
 DRY_RUN_ITERS = 1  # generator iterations of each run in a dry run
 DRY_RUN_IMAGES = 64  # generated and held-out images per quality measurement in a dry run
+DRY_RUN_SEEDS = 1  # seeds of each image run in a dry run
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,9 @@ class ScaleSettings:
     heldout_images : int
         Held-out real images the pixel W1 is measured against (all 179 held-out digits
         below the paper scale).
+    seeds : int
+        Seeds of every run (:func:`image_seeds`): the verdicts of chapters 4 and 5 read
+        each statistic over them, with an interval.
     """
 
     image_size: int
@@ -158,18 +162,19 @@ class ScaleSettings:
     critic_warmup: bool
     quality_samples: int
     heldout_images: int
+    seeds: int
 
 
 SCALES: dict[str, ScaleSettings] = {
     "smoke": ScaleSettings(image_size=16, batch_size=16, nz=8, width=4, mlp_hidden=16,
                            generator_iters=4, snapshots=2, critic_warmup=False,
-                           quality_samples=50, heldout_images=179),
+                           quality_samples=50, heldout_images=179, seeds=2),
     "quick": ScaleSettings(image_size=16, batch_size=64, nz=32, width=32, mlp_hidden=256,
-                           generator_iters=2000, snapshots=20, critic_warmup=True,
-                           quality_samples=500, heldout_images=179),
+                           generator_iters=1000, snapshots=20, critic_warmup=True,
+                           quality_samples=500, heldout_images=179, seeds=5),
     "paper": ScaleSettings(image_size=64, batch_size=64, nz=100, width=64, mlp_hidden=512,
                            generator_iters=None, snapshots=20, critic_warmup=True,
-                           quality_samples=1000, heldout_images=1000),
+                           quality_samples=1000, heldout_images=1000, seeds=3),
 }
 
 
@@ -277,13 +282,21 @@ def image_config(key: str, scale: Scale, *, seed: int = 0, device: str = "auto")
     return config
 
 
+def image_seeds(scale: Scale, seed: int = 0) -> list[int]:
+    """The seeds of every image run at ``scale``: ``seed, seed + 1, ...``
+    (:attr:`ScaleSettings.seeds` of them; :data:`DRY_RUN_SEEDS` in a dry run)."""
+    return list(range(seed, seed + scale.cap(SCALES[scale.name].seeds, DRY_RUN_SEEDS)))
+
+
 def image_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
-    """Every image run at ``scale``, in the order of :data:`EXPERIMENTS`, with the chapters
-    that draw its figures (:data:`CHAPTER_OF_FIGURE`)."""
-    return [RunSpec(key, image_config(key, scale, seed=seed, device=device),
+    """Every image run at ``scale``, every seed of :func:`image_seeds`, in the order of
+    :data:`EXPERIMENTS` (seeds within a run), with the chapters that draw its figures
+    (:data:`CHAPTER_OF_FIGURE`)."""
+    return [RunSpec(key, image_config(key, scale, seed=run_seed, device=device),
                     tuple(sorted({CHAPTER_OF_FIGURE[f.strip()]
                                   for f in experiment.figures.split(",")})))
-            for key, experiment in EXPERIMENTS.items()]
+            for key, experiment in EXPERIMENTS.items()
+            for run_seed in image_seeds(scale, seed)]
 
 
 def run_experiment(key: str, scale: Scale, *, seed: int = 0, device: str = "auto",

@@ -128,7 +128,7 @@ SCALES: dict[str, MomentumSettings] = {
     "smoke": MomentumSettings(lrs=(PAPER_LR, 1e-2), seeds=1, ring_iters=8, image_iters=3,
                               ring_hidden=16, ring_batch=32, image_size=16, image_width=4,
                               image_nz=8, image_batch=16, critic_warmup=False),
-    "quick": MomentumSettings(lrs=(PAPER_LR, 1e-3, 1e-2), seeds=2, ring_iters=400,
+    "quick": MomentumSettings(lrs=(PAPER_LR, 1e-3, 1e-2), seeds=5, ring_iters=400,
                               image_iters=200, ring_hidden=128, ring_batch=64, image_size=16,
                               image_width=8, image_nz=32, image_batch=64, critic_warmup=False),
     "paper": MomentumSettings(lrs=(PAPER_LR, 1e-3, 1e-2), seeds=3, ring_iters=20_000,

@@ -161,49 +161,62 @@ CLAIMS: tuple[Claim, ...] = (
           test="Spearman rho of the W estimate with pixel W1 within each run, beside the "
                "time-curve baseline (minus the iteration number); partial Spearman rho "
                "given the iteration (detrended; the rho of the changes between snapshots "
-               "reported beside it); Spearman rho over the "
-               "WGAN runs at each shared snapshot (across runs); the failed run judged "
-               "on its own",
-          rule="reproduced: in both normal runs (DCGAN, MLP generator) plain rho >= 0.6 and "
-               "partial rho >= 0.3, the failed run's estimate flat over the second half "
-               "with samples that do not improve there (best W1 within 5% of mid-run) "
-               "and end worse than both normal runs (or its estimate tracks them), and "
-               "mean across-run rho > 0; partly: one or both normal runs pass the "
-               "within-run tests, the rest not; not reproduced: no normal run passes the "
-               "detrended test; an undefined rho (flat curve, ties) never passes; smoke "
-               "or fewer than 6 snapshots: not tested",
-          seeds="1 per setting (seed 0): 2 runs judged within, 3 across; no interval",
+               "reported beside it); each read over the seeds of a setting with a 95% "
+               "t-interval (an undefined rho counted as 0); Spearman rho over the seeds of "
+               "a setting at each shared snapshot (across runs); the failed run judged "
+               "seed by seed",
+          rule="a setting tracks: mean plain rho >= 0.6 and mean partial rho >= 0.3 with "
+               "its interval above 0; reproduced: both normal settings (DCGAN, MLP "
+               "generator) track, the failed run's estimate flat over the second half with "
+               "samples that do not improve there (best W1 within 5% of mid-run) and end "
+               "worse than both normal runs of its seed (or its estimate tracks them) in at "
+               "least half its seeds, and mean across-seed rho > 0 in both normal "
+               "settings; partly: one or both normal settings track, the rest not; not "
+               "reproduced: no normal setting tracks; smoke, fewer than 3 seeds or fewer "
+               "than 6 snapshots: not tested",
+          seeds="5 per setting (0-4) at quick, 3 at paper: 2 settings judged within and "
+                "across seeds, the failed run seed by seed; interval: t-interval of the "
+                "partial rho over seeds",
           reason="any falling curve ranks the snapshots of an improving run, so the plain "
                  "rho alone cannot fail; the partial rho given time and the other runs can"),
     Claim("js-uninformative", "The GAN's JS estimate does not correlate with sample quality.",
           "Section 4.3, Figure 5", "04_loss_curves",
           test="Spearman rho of the JS estimate with pixel W1 within each run, plain and "
-               "partial given the iteration, in runs whose samples improved (time-curve "
-               "rho >= 0.6); Spearman rho over the 3 GAN runs at each shared snapshot",
-          rule="reproduced: both DCGAN-discriminator runs improved and have plain rho < 0.3 "
-               "and partial rho < 0.3, and mean across-run rho < 0.5; partly: one of them; "
-               "not reproduced: none; no judged run improved, smoke, or fewer than 6 "
-               "snapshots: not tested",
-          seeds="1 per setting (seed 0): 2 runs judged within, 3 across; no interval",
+               "partial given the iteration, read over the seeds of a setting (95% "
+               "t-interval, an undefined rho counted as 0), in settings whose samples "
+               "improved (mean time-curve rho >= 0.6); Spearman rho over the seeds of a "
+               "setting at each shared snapshot",
+          rule="a setting is uninformative: mean plain rho < 0.3 and mean partial rho < 0.3 "
+               "with its interval below 0.3; reproduced: both DCGAN-discriminator settings "
+               "improved and are uninformative, and mean across-seed rho < 0.5 in both; "
+               "partly: one of them; not reproduced: none; no judged setting improved, "
+               "smoke, fewer than 3 seeds or fewer than 6 snapshots: not tested",
+          seeds="5 per setting (0-4) at quick, 3 at paper: 2 settings judged; interval: "
+                "t-interval of the partial rho over seeds",
           reason="'does not correlate' passes trivially when the samples do not change, so "
                  "only runs whose samples improved count"),
     Claim("figure9", "The GAN's generator loss does not track sample quality either.",
           "Appendix F, Figure 9", "04_loss_curves",
           test="as js-uninformative, with the generator loss -E log D(g(z)) as the curve",
-          rule="as js-uninformative: reproduced: both DCGAN-discriminator runs improved and "
-               "have plain rho < 0.3 and partial rho < 0.3, and mean across-run rho < 0.5; "
-               "partly: one of them; not reproduced: none",
-          seeds="1 per setting (seed 0): 2 runs judged within, 3 across; no interval",
+          rule="as js-uninformative: reproduced: both DCGAN-discriminator settings improved "
+               "and have mean plain rho < 0.3 and mean partial rho < 0.3 with its interval "
+               "below 0.3, and mean across-seed rho < 0.5; partly: one of them; not "
+               "reproduced: none",
+          seeds="5 per setting (0-4) at quick, 3 at paper; interval: t-interval of the "
+                "partial rho over seeds",
           reason="Appendix F says plotting the generator loss 'does not change the "
                  "conclusions': the same test on the other curve"),
     Claim("architectures", "WGAN trains generators that the standard GAN fails with (no "
           "batch norm, MLP).", "Section 4.4, Figures 6-8", "05_architectures",
           test="pixel-space W1 of 500 final samples to the held-out images, WGAN run "
-               "against the GAN run of the same generator (no-BN constant filters; MLP)",
-          rule="the WGAN wins a generator when its pixel W1 is lower (or the GAN's samples "
-               "are not finite and its own are); reproduced: both generators; partly: "
-               "one; not reproduced: none; smoke: not tested",
-          seeds="1 per run (seed 0): one WGAN and one GAN run per generator; no interval",
+               "against the GAN run of the same generator and seed (no-BN constant "
+               "filters; MLP): 95% t-interval of the paired differences GAN minus WGAN",
+          rule="the WGAN wins a generator when the interval lies above 0 and no WGAN seed's "
+               "samples are not finite (a GAN seed whose samples are not finite counts as a "
+               "WGAN win); reproduced: both generators; partly: one; not reproduced: none; "
+               "smoke or fewer than 3 seeds: not tested",
+          seeds="5 per run (0-4) at quick, 3 at paper: a WGAN and a GAN run per generator "
+                "and seed; interval: t-interval of the paired differences",
           reason="the paper's claim is a comparison of the two methods on the generators "
                  "it names; the DCGAN generator, where both should work, is shown, not "
                  "judged"),
@@ -217,8 +230,8 @@ CLAIMS: tuple[Claim, ...] = (
                "included; partly: every run covers >= 8, or chapter 5's cover 10 and "
                "chapter 8's runs were not trained when it ran; not reproduced: any run "
                "covers < 8 (non-finite samples cover none); no labels or smoke: not tested",
-          seeds="1 per run (seed 0) in chapter 5; chapter 8's clipped digit runs: its "
-                "digit seeds and 5 clip values; no interval",
+          seeds="5 per run (0-4) at quick in chapter 5; chapter 8's clipped digit runs: its "
+                "digit seeds and 5 clip values; no interval (a count of runs)",
           reason="the claim is about every experiment, so one collapsed WGAN run of the book "
                  "(chapter 8's clipped runs cover 1 class) is a counterexample"),
     Claim("momentum", "WGAN training becomes unstable with Adam (beta1 > 0) on the critic or "
@@ -235,8 +248,8 @@ CLAIMS: tuple[Claim, ...] = (
                "clause fails; not reproduced: momentum's rate not higher than plain "
                "RMSProp's (also when nothing blew up); the high-learning-rate clause (same "
                "test) is reported and never moves the verdict; smoke: not tested",
-          seeds="2 per setting (0-1) at quick: 24 runs with momentum, 24 without; interval: "
-                "Clopper-Pearson 95% of each blow-up rate",
+          seeds="5 per setting (0-4) at quick, 3 at paper: 60 runs with momentum, 60 "
+                "without; interval: Clopper-Pearson 95% of each blow-up rate",
           reason="momentum is the claim's main statement; high learning rates destabilise "
                  "any optimizer, so they cannot stand in for it"),
     Claim("clip-constant-k", "If the supremum in the dual (2) is attained within the clipped "
