@@ -42,6 +42,13 @@ import torch
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
 from wgan.experiments.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
+from wgan.experiments.saturation import (
+    clean,
+    figure3_intervals,
+    figure3_seeds,
+    figure3_verdict,
+    saturates,
+)
 from wgan.plan.scale import Scale
 from wgan.report.claims import expect, report
 from wgan.report.plotting import stamp
@@ -581,11 +588,14 @@ fig3_settings = scale.pick(
     quick={"hidden": 512, "critic_steps": 3000, "discriminator_steps": 1000},
     paper={"hidden": 512, "critic_steps": scale.cap(10000, 20), "discriminator_steps": scale.cap(3000, 20)},
 )
-result = figure3(seed=seed, **fig3_settings)
+fig3_seeds = figure3_seeds(scale, seed)
+fig3_results = {s: figure3(seed=s, **fig3_settings) for s in fig3_seeds}
+result = fig3_results[fig3_seeds[0]]  # the one drawn
 numbers = result.numbers
 print(f"MLP width {fig3_settings['hidden']}; discriminator: {fig3_settings['discriminator_steps']}"
-      f" Adam steps, critic: {fig3_settings['critic_steps']} RMSProp steps")
-pd.Series(numbers).to_frame("value")
+      f" Adam steps, critic: {fig3_settings['critic_steps']} RMSProp steps; seeds "
+      f"{', '.join(map(str, fig3_seeds))} (the figure draws seed {fig3_seeds[0]})")
+pd.DataFrame({f"seed {s}": r.numbers for s, r in fig3_results.items()})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "The paper's Figure 3, recomputed. Left: the real and fake densities, the trained GAN discriminator $D(x)$ (left axis) and the trained clipped WGAN critic $f(x)$ (right axis, its own units), with the exact 1-Lipschitz optimal critic from POT over the support of both Gaussians, scaled to the critic's fitted slope (dotted). Right: the size of the gradient each network gives, $|D'(x)|$ and $|f'(x)|$, on a log scale; the shaded band is the fake samples' support (mean $\\pm$ 3 std). Values below $10^{-10}$, down to exactly 0 in float32 where $D$ has saturated, fall off the bottom.", "name": "fig-figure3"}}
 fig, axes = plt.subplots(1, 2, figsize=(13, 4))
@@ -626,7 +636,7 @@ stamp(fig, record)
 plt.show()
 
 # %% [markdown]
-# The claim, checked with numbers. The discriminator saturates: at the fake samples its
+# The claim, checked with numbers, for every seed. The discriminator saturates: at the fake samples its
 # gradient is a tiny fraction of its largest value on the line (it is large only in the
 # gap between the Gaussians, where no sample lies). The critic does not: at the fake
 # samples its slope is a sizeable fraction of its largest slope, and a straight line
@@ -634,6 +644,13 @@ plt.show()
 # linear: it is piecewise linear (a ReLU network), steepest between the two Gaussians,
 # where first-layer units with weights at the clip value $\pm c$ and biases within
 # $[-c, c]$ have their kinks ($|x| = |b/w| \le 1$).
+#
+# The rule, fixed before the runs (`wgan.experiments.saturation`): per seed, the
+# discriminator saturates when the mean $|D'|$ at the fakes is below $10^{-2}$ of its
+# largest value on the line; the critic is clean when its mean $|f'|$ at the fakes is
+# above 0.1 of its largest and a line explains more than 90% of its variance over the
+# support ($R^2 > 0.9$). *Reproduced* when both hold in every seed; *partly* when one of
+# them holds in every seed or both in at least half; *not reproduced* otherwise.
 
 # %%
 d_ratio = numbers["d_slope_fake"] / numbers["d_slope_max"]
@@ -643,19 +660,14 @@ print(f"discriminator: mean |D'| at the fakes = {numbers['d_slope_fake']:.2e}, "
       f"{numbers['d_fake']:.1e}")
 print(f"critic: mean |f'| at the fakes = {numbers['critic_slope_fake']:.3g}, "
       f"{f_ratio:.2f} of its maximum; R^2 of a line over [-3.5, 3.5] = {numbers['critic_r2']:.4f}")
-expect(d_ratio < 1e-2, "the discriminator's gradient at the fakes did not vanish", scale=scale)
-expect(f_ratio > 0.1, "the critic's gradient at the fakes is not well away from zero", scale=scale)
-expect(numbers["critic_r2"] > 0.9, "the critic is far from linear over the support", scale=scale)
+pd.DataFrame({f"seed {s}": {"discriminator saturates": saturates(r.numbers),
+                             "critic clean": clean(r.numbers)}
+              for s, r in fig3_results.items()})
 
 # %%
-_ = report(
-    "figure3",
-    measured=(
-        f"mean |D'| at fakes = {d_ratio:.0e} of its max (D(fake) = {numbers['d_fake']:.0e}); "
-        f"critic mean |f'| at fakes = {f_ratio:.2f} of its max, R^2 of a line = "
-        f"{numbers['critic_r2']:.3f}"
-    ),
-    verdict="reproduced",
-    scale=scale,
-)
+fig3_verdict, fig3_measured = figure3_verdict([r.numbers for r in fig3_results.values()], scale)
+_ = report("figure3", measured=fig3_measured, verdict=fig3_verdict, scale=scale,
+           seeds=f"{len(fig3_seeds)} ({', '.join(map(str, fig3_seeds))}): a discriminator and "
+                 "a critic per seed",
+           interval=figure3_intervals([r.numbers for r in fig3_results.values()]))
 print(record.summary())

@@ -3,6 +3,8 @@
 - :mod:`wgan.experiments.critic_fit`  critics and discriminators fitted to fixed
   distributions (Figure 3). It trains networks with Algorithm 1's steps, so it sits here,
   above :mod:`wgan.training`, rather than in :mod:`wgan.theory`.
+- :mod:`wgan.experiments.saturation`  the verdict of Figure 3 over seeds: the
+  discriminator saturates, the critic stays clean.
 - :mod:`wgan.experiments.mixture`     the ring of 8 Gaussians: WGAN against GAN over seeds.
 - :mod:`wgan.experiments.coverage`    modes covered and sample quality on the ring.
 - :mod:`wgan.experiments.images`      the image runs of Section 4 (Figures 4-9) per scale.
