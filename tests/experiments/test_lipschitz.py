@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -14,17 +13,22 @@ from wgan.experiments.lipschitz import (
     CONSTRAINTS,
     Constraint,
     FitSettings,
+    chi_mean,
+    clip_linear_slope,
     constrain_,
     constrained_critic,
     critic_gradients,
-    digit_family,
-    estimate_table,
-    family_summary,
     fit,
     gaussian_family,
+    gp_linear_optimum,
     gradient_cosine,
+    lambda_sweep,
+    last_fifth_drift,
     ot_displacement,
-    ring_family,
+    penalised_linear_objective,
+    population_estimates,
+    scaled_gaussian_family,
+    shared_estimate,
     steps_to_fraction,
 )
 
@@ -83,37 +87,6 @@ def test_gaussian_family_rejects_bad_input(dim: int, shifts: list[float], messag
         gaussian_family(dim, shifts)
 
 
-def test_ring_family_distance_is_the_chord_of_the_rotation() -> None:
-    pairs = ring_family([0.1, 0.3], n_reference=400)
-    for pair, angle in zip(pairs, [0.1, 0.3], strict=True):
-        # each mode moves along a chord of the circle of radius 2; mode weights of two
-        # samples of 400 differ by a few percent, moved 1.53 apart: up to ~0.1 more.
-        assert pair.w == pytest.approx(4 * math.sin(angle / 2), abs=0.12)
-    with pytest.raises(ValueError, match="'angles' parameter of ring_family"):
-        ring_family([0.5], n_reference=10)
-
-
-def test_digit_family_w1_is_the_exact_distance_between_samples() -> None:
-    digits = torch.rand(50, 1, 4, 4) * 2 - 1
-
-    def shifted(by: float):
-        def sample(n: int, generator: torch.Generator) -> torch.Tensor:
-            return digits[torch.randint(len(digits), (n,), generator=generator)] + by
-        return sample
-
-    pairs = digit_family(digits, {"same": shifted(0.0), "shifted": shifted(0.5)},
-                         n_reference=50)
-    assert [p.name for p in pairs] == ["same", "shifted"]
-    # a constant shift of every one of the 16 pixels by 0.5 moves each image by 2.0; the
-    # "same" pair only differs by which images the two samples of 50 drew
-    assert pairs[1].w == pytest.approx(2.0, abs=0.6)
-    assert pairs[0].w < pairs[1].w
-    with pytest.raises(ValueError, match="'digits' parameter of digit_family"):
-        digit_family(digits.to(torch.uint8), {"same": shifted(0.0)}, n_reference=5)
-    with pytest.raises(ValueError, match="'fakes' parameter of digit_family"):
-        digit_family(digits, {}, n_reference=5)
-
-
 def test_steps_to_fraction_on_known_histories() -> None:
     ramp = np.minimum(np.arange(1, 101) / 50, 1.0)  # reaches 1 at step 50
     assert 40 <= steps_to_fraction(ramp) <= 50
@@ -161,21 +134,136 @@ def test_fit_rejects_empty_settings() -> None:
             torch.Generator())
 
 
-def test_estimate_table_has_a_row_per_family_constraint_and_pair() -> None:
-    families = {"g": gaussian_family(2, [1.0, 2.0])}
-    table = estimate_table(families, CONSTRAINTS, TINY)
-    assert len(table) == len(CONSTRAINTS) * 2
+# ---------------------------------------------------------------- population W1, closed forms
+def test_gp_linear_optimum_maximises_the_penalised_objective_of_a_linear_critic() -> None:
+    slopes = np.linspace(0.5, 12.0, 230_001)
+    for w, weight in ((0.5, 10.0), (2.0, 10.0), (1.25, 1.0), (2.0, 0.1)):
+        best = slopes[np.argmax(penalised_linear_objective(slopes, w, weight))]
+        assert gp_linear_optimum(w, weight) == pytest.approx(best, abs=1e-4)
+    assert [gp_linear_optimum(w, 10.0) for w in (0.5, 1.25, 2.0)] == pytest.approx(
+        [1.025, 1.0625, 1.10])
+    with pytest.raises(ValueError, match="gp_linear_optimum"):
+        gp_linear_optimum(1.0, 0.0)
+
+
+def test_a_trained_linear_critic_reaches_the_penalised_optimum() -> None:
+    """Algorithm 1's penalised step on a linear critic ends at slope 1 + W / (2 lambda)."""
+    pair = gaussian_family(2, [2.0])[0]
+    settings = FitSettings(hidden=8, steps=1500, batch_size=512, lr=1e-2, gp_weight=1.0,
+                           eval_samples=64)
+    torch.manual_seed(0)
+    linear = nn.Sequential(nn.Linear(2, 1), nn.Flatten(0))
+    fit(linear, Constraint("gp", "gp"), pair.sample_real, pair.sample_fake, settings,
+        torch.Generator().manual_seed(0))
+    slope = float(-linear[0].weight[0, 0].detach())
+    assert slope == pytest.approx(gp_linear_optimum(2.0, 1.0), rel=0.03)  # 2.0
+
+
+def test_clip_linear_slope_is_held_by_the_box_and_realised_by_a_linear_critic() -> None:
+    torch.manual_seed(0)
+    critic = constrained_critic(Constraint("clip", "clip", 0.1), (2,), 8)
+    assert clip_linear_slope(critic, 0.1) == pytest.approx(0.1**4 * 4**3)
+    # build the construction of the docstring: +-c weights, zero biases, halves of +-t
+    layers = [m for m in critic.modules() if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for i, layer in enumerate(layers):
+            layer.bias.zero_()
+            sign_out = torch.tensor([1.0] * (layer.out_features // 2)
+                                    + [-1.0] * (layer.out_features - layer.out_features // 2))
+            if i == len(layers) - 1:
+                sign_out = torch.ones(1)
+            if i == 0:
+                sign_in = torch.tensor([1.0, 0.0])
+            else:
+                sign_in = torch.tensor([1.0] * (layer.in_features // 2)
+                                       + [-1.0] * (layer.in_features // 2))
+            layer.weight.copy_(0.1 * torch.outer(sign_out, sign_in))
+    x = torch.randn(50, 2)
+    assert max(float(p.detach().abs().max()) for p in critic.parameters()) == pytest.approx(0.1)
+    torch.testing.assert_close(critic(x), clip_linear_slope(critic, 0.1) * x[:, 0])
+    with pytest.raises(TypeError, match="clip_linear_slope"):
+        clip_linear_slope(nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1)), 0.1)
+
+
+def test_scaled_gaussian_family_has_its_population_w1_and_optimal_critic() -> None:
+    assert chi_mean(2) == pytest.approx(math.sqrt(math.pi / 2))
+    assert chi_mean(1) == pytest.approx(math.sqrt(2 / math.pi))
+    pairs = scaled_gaussian_family(2, [1.5, 0.5])
+    generator = torch.Generator().manual_seed(0)
+    for pair in pairs:
+        assert pair.w == pytest.approx(0.5 * math.sqrt(math.pi / 2))
+        real, fake = pair.sample_real(100_000, generator), pair.sample_fake(100_000, generator)
+        estimate, se = shared_estimate(pair.optimal, real, fake)
+        assert estimate == pytest.approx(pair.w, abs=4 * se)
+    with pytest.raises(ValueError, match="'scales' parameter of scaled_gaussian_family"):
+        scaled_gaussian_family(2, [1.0])
+
+
+def test_gaussian_family_optimal_critic_estimates_the_shift() -> None:
+    pair = gaussian_family(3, [1.5])[0]
+    generator = torch.Generator().manual_seed(0)
+    real, fake = pair.sample_real(50_000, generator), pair.sample_fake(50_000, generator)
+    estimate, se = shared_estimate(pair.optimal, real, fake)
+    assert estimate == pytest.approx(1.5, abs=4 * se)
+    assert se == pytest.approx(math.sqrt(2 / 50_000), rel=0.05)
+    assert pair.kind == "translation"
+
+
+def test_last_fifth_drift_of_flat_climbing_and_degenerate_traces() -> None:
+    steps = np.arange(1, 21) * 25
+    assert last_fifth_drift(steps, np.ones(20)) == pytest.approx(0.0, abs=1e-12)
+    climbing = steps / 500.0  # 0.8 -> 1.0 over the last fifth: moves 0.2 / mean 0.9
+    assert last_fifth_drift(steps, climbing) == pytest.approx(0.2 / 0.9, rel=1e-6)
+    assert last_fifth_drift(steps, np.zeros(20)) == math.inf
+    assert last_fifth_drift([10], [1.0]) == 0.0
+    with pytest.raises(ValueError, match="last_fifth_drift"):
+        last_fifth_drift([2, 1], [1.0, 1.0])
+
+
+def test_population_estimates_share_the_sample_with_the_exact_critic() -> None:
+    families = {"g": gaussian_family(2, [1.0, 2.0]), "s": scaled_gaussian_family(2, [2.0])}
+    settings = FitSettings(hidden=8, steps=20, batch_size=32, lr=1e-3, gp_weight=10.0,
+                           eval_samples=300)
+    table = population_estimates(families, CONSTRAINTS, settings, [0, 1], n_cosine=50,
+                                 n_monitor=100, checkpoints=5)
+    assert len(table) == len(CONSTRAINTS) * 3 * 2
+    np.testing.assert_allclose(table["k_paired"], table["estimate"] / table["exact"])
     np.testing.assert_allclose(table["k"], table["estimate"] / table["w"])
-    assert table["cosine"].between(-1, 1).all()
-    assert table["steps_to_90"].between(1, TINY.steps).all()
+    # the exact critic's estimate is one number per (pair, seed), whatever the constraint
+    assert (table.groupby(["pair", "seed"])["exact"].nunique() == 1).all()
+    assert table.groupby(["pair", "seed"])["exact"].first().nunique() == 6
+    assert table["exact_cosine"].between(0.5, 1.0).all() and (table["drift"] >= 0).all()
+    gp = table[table["constraint"] == "gradient penalty"]
+    np.testing.assert_allclose(gp.loc[gp["kind"] == "translation", "k_reference"],
+                               1 + gp.loc[gp["kind"] == "translation", "w"] / 20)
+    assert gp.loc[gp["kind"] == "scaling", "k_reference"].isna().all()
+    clip = table[table["constraint"] == "clip c=0.1"]
+    assert clip.loc[clip["kind"] == "translation", "k_linear"].gt(0).all()
+    assert (clip["k_box"] > clip["k_linear"].fillna(0)).all()
+    assert (table.loc[table["constraint"] == "spectral norm", "k_box"] == 1.0).all()
+    again = population_estimates({"g": families["g"][:1]}, CONSTRAINTS[3:4], settings, [1],
+                                 n_cosine=50, n_monitor=100, checkpoints=5)
+    first = table[(table["family"] == "g") & (table["constraint"] == "gradient penalty")
+                  & (table["seed"] == 1)].iloc[0]
+    assert again.iloc[0]["estimate"] == pytest.approx(first["estimate"], abs=1e-12)
 
 
-def test_family_summary_of_an_exactly_proportional_estimate() -> None:
-    w = np.array([1.0, 2.0, 3.0])
-    table = pd.DataFrame({"family": "f", "constraint": "c", "pair": ["a", "b", "c"], "w": w,
-                          "estimate": 0.1 * w, "k": 0.1, "cosine": 0.5, "steps_to_90": 7})
-    row = family_summary(table).loc[("f", "c")]
-    assert row["k_ratio"] == pytest.approx(1.0)
-    assert (row["slope"], row["intercept"], row["r2"]) == pytest.approx((0.1, 0.0, 1.0),
-                                                                        abs=1e-12)
-    assert row["k_mean"] == pytest.approx(0.1)
+def test_lambda_sweep_labels_each_lambda() -> None:
+    settings = FitSettings(hidden=8, steps=10, batch_size=32, lr=1e-3, gp_weight=10.0,
+                           eval_samples=100)
+    sweep = lambda_sweep("g", gaussian_family(2, [1.0]), (0.1, 1.0), settings, [0],
+                         n_cosine=20, n_monitor=50, checkpoints=5)
+    assert list(sweep["gp_weight"]) == [0.1, 1.0]
+    assert list(sweep["constraint"]) == ["gradient penalty, lambda=0.1",
+                                         "gradient penalty, lambda=1"]
+    np.testing.assert_allclose(sweep["k_reference"], [6.0, 1.5])
+    with pytest.raises(ValueError, match="'gp_weights' parameter of lambda_sweep"):
+        lambda_sweep("g", gaussian_family(2, [1.0]), (), settings, [0], n_cosine=20)
+
+
+def test_fit_settings_decay_the_learning_rate_over_the_second_half() -> None:
+    settings = FitSettings(8, 100, 8, 1e-3, 10.0, 8, final_lr=0.1)
+    assert settings.lr_at(1) == settings.lr_at(50) == pytest.approx(1e-3)
+    assert settings.lr_at(75) == pytest.approx(0.55e-3)
+    assert settings.lr_at(100) == pytest.approx(1e-4)
+    assert FitSettings(8, 100, 8, 1e-3, 10.0, 8).lr_at(100) == pytest.approx(1e-3)

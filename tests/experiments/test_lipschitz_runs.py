@@ -9,7 +9,6 @@ import pytest
 import torch
 from torch import nn
 
-from wgan.data import load_images
 from wgan.experiments.images import LSUN_ROOT_VARIABLE, image_config
 from wgan.experiments.lipschitz_runs import (
     CLIP_SWEEP,
@@ -20,8 +19,8 @@ from wgan.experiments.lipschitz_runs import (
     digit_config,
     digit_measures,
     digit_reference,
+    digit_seeds,
     digit_side_by_side_specs,
-    generated_digit_family,
     lipschitz_settings,
     lipschitz_specs,
     ring_config,
@@ -34,7 +33,6 @@ from wgan.experiments.mixture import balanced_ring_sample
 from wgan.plan.fetch import fetch
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec, run_dir
-from wgan.quality.along_run import generate
 
 SMOKE = Scale("smoke")
 
@@ -156,16 +154,10 @@ def test_digit_measures_of_a_tiny_run(tiny_digit_run) -> None:
     assert curve["estimate"].iloc[0] == pytest.approx(result.metrics["w_estimate"].iloc[0])
 
 
-def test_generated_digit_family_skips_the_untrained_generator(tiny_digit_run) -> None:
-    pairs = generated_digit_family(tiny_digit_run, 2, n_reference=40)
-    assert [p.name for p in pairs] == ["iteration 1", "iteration 3"]
-    draw = torch.Generator().manual_seed(0)
-    fake = pairs[0].sample_fake(5, draw)
-    real = pairs[0].sample_real(5, draw)
-    assert fake.shape == real.shape == (5, 1, 16, 16)
-    assert real.min() >= -1 and real.max() <= 1 and all(p.w > 0 for p in pairs)
-    # both sides are pools of the same size: every fake drawn is one of the snapshot's images
-    pool = generate(tiny_digit_run, 1, len(load_images("digits", image_size=16)), 0)
-    assert all((pool == image).flatten(1).all(1).any() for image in fake)
-    everything = generated_digit_family(tiny_digit_run, 4, n_reference=40)
-    assert [p.name for p in everything] == [f"iteration {k}" for k in (0, 1, 2, 3)]
+def test_digit_runs_have_five_seeds_at_quick_and_three_at_paper() -> None:
+    """Issue 21, item 1: an interval over seeds needs several digit runs per method."""
+    assert lipschitz_settings(Scale("quick")).digit_seeds == 5
+    assert lipschitz_settings(Scale("paper")).digit_seeds == 3
+    assert digit_seeds(Scale("quick"), seed=2) == [2, 3, 4, 5, 6]
+    digits = digit_side_by_side_specs(Scale("quick"))
+    assert sorted(digits) == [(m, s) for m in sorted(RING_METHODS) for s in range(5)]

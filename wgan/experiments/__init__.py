@@ -16,6 +16,9 @@
 - :mod:`wgan.experiments.blowups`     where momentum's runs blow up.
 - :mod:`wgan.experiments.lipschitz`   after the paper: clipped, penalised and spectrally
   normalised critics against the exact W1 (K, linearity, gradient direction).
+- :mod:`wgan.experiments.lipschitz_verdicts`  chapter 8's rules: K constant over families
+  of known population W1 (with a convergence gate, over seeds), the clip remarks, WGAN-GP's
+  Figure 1, and the penalty's closed form against a lambda sweep.
 - :mod:`wgan.experiments.gp_figure`   WGAN-GP's Figure 1: value surfaces, gradient norms
   through a 12-layer critic.
 - :mod:`wgan.experiments.lipschitz_runs`  the ring trained under each constraint, and the

@@ -12,9 +12,18 @@ pairs of distributions whose W1 is known, and measures what each estimates:
   does);
 - :func:`ot_displacement`, :func:`gradient_cosine`: the optimal transport displacement of
   each fake point (POT's exact plan) and its cosine with the critic's gradient;
-- :func:`gaussian_family`, :func:`ring_family`, :func:`digit_family`: the families of pairs;
-- :func:`estimate_table`, :func:`family_summary`: K = estimate / W1 per pair, and per
-  family K's spread, the estimate's linearity in W1 and the mean cosine.
+- :func:`gaussian_family`: translated Gaussians, the family of pairs whose W1 is |v|;
+- :class:`PopulationPair`, :func:`scaled_gaussian_family`: pairs whose W1 is known for the
+  populations (not from finite samples), each with a critic attaining it;
+  :func:`population_estimates` scores fitted critics and that exact critic on one shared
+  sample per pair and seed, with the numbers of a convergence gate
+  (:func:`last_fifth_drift`); :func:`lambda_sweep` does so for the penalty at several
+  lambdas;
+- closed forms: the penalised optimum among linear critics (:func:`gp_linear_optimum`,
+  K* = 1 + W / (2 lambda)) and the slope of a linear critic inside a clip box
+  (:func:`clip_linear_slope`).
+
+The verdict rules that read these numbers are in :mod:`wgan.experiments.lipschitz_verdicts`.
 
 The samplers of WGAN-GP's Figure 1 (:func:`eight_gaussians`, :func:`twenty_five_gaussians`,
 :func:`swiss_roll`) and its measures (:func:`value_surface`, :func:`deep_critic`,
@@ -33,8 +42,8 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import ot
@@ -42,9 +51,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from wgan.experiments.critic_fit import KnownPair, critic_gap, linear_fit
-from wgan.theory.distances import wasserstein1
-from wgan.theory.toy import Sampler, gaussian_ring
+from wgan.experiments.critic_fit import KnownPair, clip_family_bound, critic_gap
+from wgan.theory.toy import Sampler
 from wgan.training.algorithm1 import clip_, critic_step, make_optimizer
 from wgan.training.models import build_critic, spectral_normalize_
 
@@ -95,6 +103,12 @@ class FitSettings:
         lambda of the penalty.
     eval_samples : int
         Fresh samples of each distribution on which the trained critic is measured.
+    final_lr : float, default=1.0
+        The learning rate falls linearly from ``lr`` to ``final_lr * lr`` over the second
+        half of the fit (1: constant). Near its optimum a critic under RMSProp, whose
+        steps are about ``lr`` whatever the gradient, jitters by an amount set by ``lr``;
+        the decay lets it settle, so that a convergence gate can tell a settled critic from
+        one still climbing.
     """
 
     hidden: int
@@ -103,6 +117,13 @@ class FitSettings:
     lr: float
     gp_weight: float
     eval_samples: int
+    final_lr: float = 1.0
+
+    def lr_at(self, step: int) -> float:
+        """Learning rate of the 1-based iteration ``step`` (see ``final_lr``)."""
+        half = self.steps / 2
+        progress = min(1.0, max(0.0, (step - half) / half)) if half > 0 else 1.0
+        return self.lr * (1.0 + (self.final_lr - 1.0) * progress)
 
 
 def constrain_(critic: nn.Module, constraint: Constraint) -> nn.Module:
@@ -150,11 +171,13 @@ def fit(
     sample_fake: Sampler,
     settings: FitSettings,
     generator: torch.Generator,
+    after_step: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Train ``critic`` to separate two fixed distributions under ``constraint``.
 
-    Runs :func:`wgan.training.algorithm1.critic_step` ``settings.steps`` times with RMSProp,
-    each on fresh batches; a clipped critic is clipped once more at the end, so that its
+    Runs :func:`wgan.training.algorithm1.critic_step` ``settings.steps`` times with RMSProp
+    (its learning rate decayed over the second half when ``settings.final_lr < 1``), each
+    on fresh batches; a clipped critic is clipped once more at the end, so that its
     weights lie in the box. The critic is left in eval mode (a spectrally normalised
     critic then uses its last power-iteration estimate).
 
@@ -168,6 +191,9 @@ def fit(
     settings : FitSettings
     generator : torch.Generator
         Source of the batches and of the penalty's interpolation weights.
+    after_step : callable or None, default=None
+        Called with the 1-based iteration after every critic step (a monitor: it must put
+        the critic back in training mode if it changes the mode).
 
     Returns
     -------
@@ -183,12 +209,17 @@ def fit(
     optimizer = make_optimizer("rmsprop", critic.parameters(), settings.lr)
     identity = nn.Identity()  # the fake batch stands in for g_theta(z)
     history = []
-    for _ in range(settings.steps):
+    for step in range(1, settings.steps + 1):
+        if settings.final_lr != 1.0:
+            for group in optimizer.param_groups:
+                group["lr"] = settings.lr_at(step)
         real = sample_real(settings.batch_size, generator)
         fake = sample_fake(settings.batch_size, generator)
         stats = critic_step(critic, identity, real, fake, optimizer, constraint.clip_value,
                             constraint.lipschitz, settings.gp_weight, generator)
         history.append(stats["w_estimate"])
+        if after_step is not None:
+            after_step(step)
     if constraint.lipschitz == "clip":
         clip_(critic, constraint.clip_value)
     critic.eval()
@@ -244,7 +275,8 @@ def critic_gradients(critic: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return grad.reshape(grad.shape[0], -1)
 
 
-def gradient_cosine(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> float:
+def gradient_cosine(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
+                    displacement: np.ndarray | None = None) -> float:
     """Mean cosine between grad f at the fake points and their optimal transport displacement.
 
     An optimal critic's gradient at a fake point is the unit vector toward its transport
@@ -256,13 +288,18 @@ def gradient_cosine(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -
     critic : nn.Module
     real : torch.Tensor of shape (n, *sample_shape)
     fake : torch.Tensor of shape (n, *sample_shape)
+    displacement : numpy.ndarray of shape (n, d) or None, default=None
+        :func:`ot_displacement` of ``(real, fake)`` when already computed (it is the same for
+        every critic measured on these samples); computed here when None.
 
     Returns
     -------
     float
         In [-1, 1]; points with a zero gradient or a zero displacement count as 0.
     """
-    displacement = torch.from_numpy(ot_displacement(real, fake))
+    if displacement is None:
+        displacement = ot_displacement(real, fake)
+    displacement = torch.from_numpy(np.asarray(displacement, dtype=np.float64))
     grad = critic_gradients(critic, fake).double()
     cosine = nn.functional.cosine_similarity(grad, displacement, dim=1, eps=1e-30)
     return float(cosine.mean())
@@ -311,7 +348,42 @@ def _shifted_normal(dim: int, shift: float) -> Sampler:
     return sample
 
 
-def gaussian_family(dim: int, shifts: Sequence[float]) -> list[KnownPair]:
+@dataclass(frozen=True)
+class PopulationPair(KnownPair):
+    """A pair whose W1 is known for the populations, with a critic that attains it.
+
+    Attributes
+    ----------
+    name, sample_real, sample_fake, w
+        As :class:`~wgan.experiments.critic_fit.KnownPair`; ``w`` is the population W1.
+    optimal : callable
+        A 1-Lipschitz critic with ``E_r f - E_theta f = w`` (a maximiser of the dual (2)):
+        maps ``(n, d)`` to ``(n,)``.
+    kind : {"translation", "scaling"}
+        How the fake distribution is made from the real one; for a translation the
+        penalised optimum among critics linear along the shift has a closed form
+        (:func:`gp_linear_optimum`).
+    """
+
+    optimal: Callable[[torch.Tensor], torch.Tensor]
+    kind: str
+
+
+def _first_coordinate(sign: float) -> Callable[[torch.Tensor], torch.Tensor]:
+    def critic(x: torch.Tensor) -> torch.Tensor:
+        return sign * x[:, 0]
+
+    return critic
+
+
+def _norm(sign: float) -> Callable[[torch.Tensor], torch.Tensor]:
+    def critic(x: torch.Tensor) -> torch.Tensor:
+        return sign * x.norm(dim=1)
+
+    return critic
+
+
+def gaussian_family(dim: int, shifts: Sequence[float]) -> list[PopulationPair]:
     """N(0, I) against N(v, I), v = shift * e_1, in ``dim`` dimensions: W1 = |v| exactly.
 
     Parameters
@@ -323,9 +395,10 @@ def gaussian_family(dim: int, shifts: Sequence[float]) -> list[KnownPair]:
 
     Returns
     -------
-    list of KnownPair
+    list of PopulationPair
         ``w`` = shift (a translation moves every point by v, and no plan costs less:
-        ``|E x - E y| <= W1``).
+        ``|E x - E y| <= W1``); ``optimal`` is ``f(x) = -x_1`` (larger on N(0, I)), kind
+        ``"translation"``.
     """
     if not isinstance(dim, int) or dim < 1:
         raise ValueError(
@@ -336,184 +409,369 @@ def gaussian_family(dim: int, shifts: Sequence[float]) -> list[KnownPair]:
             "The 'shifts' parameter of gaussian_family must be a non-empty sequence of "
             f"positive distances. Got {list(shifts)!r} instead."
         )
-    return [KnownPair(f"|v| = {s:g}", _shifted_normal(dim, 0.0), _shifted_normal(dim, s),
-                      float(s)) for s in shifts]
+    return [PopulationPair(f"|v| = {s:g}", _shifted_normal(dim, 0.0), _shifted_normal(dim, s),
+                           float(s), _first_coordinate(-1.0), "translation") for s in shifts]
 
 
-def _rotated_ring(angle: float) -> Sampler:
-    cos, sin = math.cos(angle), math.sin(angle)
-    rotation = torch.tensor([[cos, sin], [-sin, cos]], dtype=torch.float32)
+def chi_mean(dim: int) -> float:
+    """E|X| for X ~ N(0, I_dim): ``sqrt(2) Gamma((dim + 1) / 2) / Gamma(dim / 2)``.
 
+    sqrt(pi / 2) = 1.2533 for ``dim = 2``.
+    """
+    if not isinstance(dim, int) or dim < 1:
+        raise ValueError(
+            f"The 'dim' parameter of chi_mean must be a positive int. Got {dim!r} instead.")
+    return math.sqrt(2.0) * math.exp(math.lgamma((dim + 1) / 2) - math.lgamma(dim / 2))
+
+
+def _scaled_normal(dim: int, scale: float) -> Sampler:
     def sample(n: int, generator: torch.Generator) -> torch.Tensor:
-        return gaussian_ring(n, generator) @ rotation
+        return scale * torch.randn(n, dim, generator=generator)
 
     return sample
 
 
-def ring_family(angles: Sequence[float], n_reference: int, seed: int = 0) -> list[KnownPair]:
-    """The ring of 8 Gaussians against itself rotated by each angle; W1 from POT.
+def scaled_gaussian_family(dim: int, scales: Sequence[float]) -> list[PopulationPair]:
+    """N(0, I) against N(0, sigma^2 I): W1 = |sigma - 1| E|X| exactly (:func:`chi_mean`).
+
+    The map ``x -> sigma x`` moves each point by ``|sigma - 1| |x|``, and the 1-Lipschitz
+    critic ``f(x) = -sign(sigma - 1) |x|`` scores the same amount, so neither bound can be
+    improved: the plan is optimal and the critic attains the dual (2). Unlike the
+    translation's, this optimal critic is not linear (a cone at the origin).
 
     Parameters
     ----------
-    angles : sequence of float
-        Rotations in radians, in (0, pi / 8) so that each mode's nearest rotated mode is its
-        own image.
-    n_reference : int
-        Samples of each ring on which POT computes W1 (the exact distance between two
-        samples of this size; it converges to 4 sin(angle / 2) for modes this narrow).
-    seed : int, default=0
+    dim : int
+        Dimension, at least 1.
+    scales : sequence of float
+        sigma of each pair, positive and not 1.
 
     Returns
     -------
-    list of KnownPair
+    list of PopulationPair
+        kind ``"scaling"``.
     """
-    if not angles or min(angles) <= 0 or max(angles) >= math.pi / 8:
+    if not isinstance(dim, int) or dim < 1:
         raise ValueError(
-            "The 'angles' parameter of ring_family must be a non-empty sequence in "
-            f"(0, pi/8). Got {list(angles)!r} instead."
-        )
-    pairs = []
-    for angle in angles:
-        generator = torch.Generator().manual_seed(seed)
-        real, fake = _rotated_ring(0.0), _rotated_ring(angle)
-        w = wasserstein1(real(n_reference, generator).double().numpy(),
-                         fake(n_reference, generator).double().numpy())
-        pairs.append(KnownPair(f"rotated {angle:.2f} rad", real, fake, w))
-    return pairs
-
-
-def resampler(images: torch.Tensor) -> Sampler:
-    """A sampler that draws from ``images`` with replacement (an empirical distribution).
-
-    Parameters
-    ----------
-    images : torch.Tensor of shape (n, *sample_shape)
-
-    Returns
-    -------
-    Sampler
-        ``sample(m, generator)`` -> tensor of shape (m, *sample_shape).
-    """
-    def sample(n: int, generator: torch.Generator) -> torch.Tensor:
-        return images[torch.randint(len(images), (n,), generator=generator)]
-
-    return sample
-
-
-def digit_family(digits: torch.Tensor, fakes: Mapping[str, Sampler], n_reference: int,
-                 seed: int = 0) -> list[KnownPair]:
-    """Real digits against other distributions of images; W1 in pixel space from POT.
-
-    Parameters
-    ----------
-    digits : torch.Tensor of shape (n, C, side, side), float32 in [-1, 1]
-        The real images, sampled with replacement.
-    fakes : mapping of str to Sampler
-        Name -> sampler of images of the same shape (a :func:`resampler` of a generator's
-        images, say), one pair each.
-    n_reference : int
-        Images of each side on which POT computes W1.
-    seed : int, default=0
-
-    Returns
-    -------
-    list of KnownPair
-        In the order of ``fakes``.
-    """
-    if digits.dim() != 4 or not digits.is_floating_point():
+            "The 'dim' parameter of scaled_gaussian_family must be a positive int. "
+            f"Got {dim!r} instead.")
+    if not scales or min(scales) <= 0 or any(s == 1 for s in scales):
         raise ValueError(
-            "The 'digits' parameter of digit_family must be a float tensor of shape "
-            f"(n, C, side, side). Got {digits.dtype} of shape {tuple(digits.shape)} instead."
-        )
-    if not fakes:
-        raise ValueError("The 'fakes' parameter of digit_family must name at least one sampler.")
-    real = resampler(digits)
-    pairs = []
-    for name, fake in fakes.items():
-        generator = torch.Generator().manual_seed(seed)
-        w = wasserstein1(real(n_reference, generator).flatten(1).double().numpy(),
-                         fake(n_reference, generator).flatten(1).double().numpy())
-        pairs.append(KnownPair(name, real, fake, w))
-    return pairs
+            "The 'scales' parameter of scaled_gaussian_family must be a non-empty sequence "
+            f"of positive scales other than 1. Got {list(scales)!r} instead.")
+    mean_norm = chi_mean(dim)
+    return [PopulationPair(f"sigma = {s:.3g}", _scaled_normal(dim, 1.0), _scaled_normal(dim, s),
+                           abs(s - 1.0) * mean_norm, _norm(-math.copysign(1.0, s - 1.0)),
+                           "scaling") for s in scales]
 
 
 # ---------------------------------------------------------------- the estimates
-def estimate_table(
-    families: dict[str, list[KnownPair]],
-    constraints: Sequence[Constraint],
-    settings: FitSettings,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Train one critic per constraint and pair; compare its estimate with W1.
+# ---------------------------------------------------------------- closed forms
+def gp_linear_optimum(w: float, gp_weight: float) -> float:
+    """K of the penalised critic at its optimum among critics linear along a translation.
 
-    Every critic starts from the same initialisation seed and sees the same batches. The
-    estimate and the cosine are measured on ``settings.eval_samples`` fresh samples of
-    each distribution.
+    On N(0, I) against N(v, I) (|v| = w), the critic ``f(x) = -s v.x / |v|`` estimates
+    ``s w`` and has gradient norm s everywhere (interpolates included), so the penalised
+    objective is :func:`penalised_linear_objective` ``s w - lambda (s - 1)^2``, maximal at
+    ``s* = 1 + w / (2 lambda)``. The penalty does not make the estimate W1: it
+    over-estimates it by ``w^2 / (2 lambda)``, K* - 1 = w / (2 lambda) (1.025, 1.0625, 1.10
+    for w = 0.5, 1.25, 2 at lambda = 10; 1 + 5 w at WGAN-GP's toy lambda = 0.1).
 
     Parameters
     ----------
-    families : dict of str to list of KnownPair
-        Family name -> its pairs (same sample shape within a family).
+    w : float
+        W1 of the pair, non-negative.
+    gp_weight : float
+        lambda, positive.
+
+    Returns
+    -------
+    float
+        ``1 + w / (2 lambda)``: the slope s*, which is also K* = estimate / W1.
+    """
+    if not gp_weight > 0 or not w >= 0:
+        raise ValueError(
+            "gp_linear_optimum needs w >= 0 and a positive gp_weight. "
+            f"Got w={w!r}, gp_weight={gp_weight!r} instead.")
+    return 1.0 + w / (2.0 * gp_weight)
+
+
+def penalised_linear_objective(slope: float, w: float, gp_weight: float) -> float:
+    """The penalised critic loss's objective for a critic linear along a translation of
+    length ``w``, of slope ``slope``: ``slope * w - gp_weight * (slope - 1)^2``."""
+    return slope * w - gp_weight * (slope - 1.0) ** 2
+
+
+def clip_linear_slope(critic: nn.Module, clip_value: float) -> float:
+    """Slope of a critic linear along one input axis that the clip box of ``critic`` holds.
+
+    A ReLU MLP with layer widths ``n_1, ..., n_{L-1}`` (and output 1), every weight and
+    bias in ``[-c, c]``, contains ``f(x) = c^L prod_l floor(n_l / 2) x_1``: in each hidden
+    layer half the units carry ``+t`` and half ``-t`` (ReLU(t) - ReLU(-t) = t), every weight
+    ``+-c``, biases 0. For the translated Gaussians such a critic estimates K_lin W1, so a
+    clipped critic that attains the supremum of the dual over its box has K >= K_lin
+    (3.3 at c = 0.1, 3.3e-4 at c = 0.01 for three hidden layers of 64 units). The box bound
+    :func:`wgan.experiments.critic_fit.clip_family_bound` caps K from above.
+
+    Parameters
+    ----------
+    critic : nn.Module
+        A ReLU MLP (``nn.Linear`` and ``nn.ReLU`` in a ``nn.Sequential``), e.g.
+        :func:`constrained_critic`.
+    clip_value : float
+        c, positive.
+
+    Returns
+    -------
+    float
+        K_lin.
+    """
+    modules = [m for m in critic.modules() if m is not critic]
+    layers = [m for m in modules if isinstance(m, nn.Linear)]
+    odd = sorted({type(m).__name__ for m in modules
+                  if not isinstance(m, nn.Linear | nn.ReLU | nn.Sequential)})
+    if odd or not layers:
+        raise TypeError(
+            "clip_linear_slope needs a ReLU MLP (Linear and ReLU layers only), e.g. "
+            f"build_critic('mlp', ...). Got a critic with {odd or 'no Linear layers'} instead.")
+    if not clip_value > 0:
+        raise ValueError(
+            "The 'clip_value' parameter of clip_linear_slope must be positive. "
+            f"Got {clip_value!r} instead.")
+    slope = clip_value ** len(layers)
+    for layer in layers[:-1]:
+        slope *= layer.out_features // 2
+    return slope
+
+
+def last_fifth_drift(steps: Sequence[int], values: Sequence[float]) -> float:
+    """How much a fit's monitored estimate still moved over the last fifth of the fit.
+
+    The least-squares line through the monitored estimates at the iterations of the last
+    fifth (``step >= 0.8 * last step``) gives the change over that window, which is
+    divided by the window's mean estimate: a critic at its optimum (or jittering around
+    it) moves little, one still climbing moves in proportion to its climb.
+
+    Parameters
+    ----------
+    steps : sequence of int
+        Iterations at which the estimate was monitored, increasing.
+    values : sequence of float
+        The estimate on a fixed sample at those iterations.
+
+    Returns
+    -------
+    float
+        ``|slope * (last - first step of the window)| / |mean|``, non-negative; ``inf``
+        when the window's mean is 0 or any value is not finite; 0 for a window of one point.
+    """
+    x = np.asarray(steps, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1 or x.shape != y.shape or len(x) == 0 or np.any(np.diff(x) <= 0):
+        raise ValueError(
+            "last_fifth_drift needs increasing steps and as many values. Got "
+            f"{len(x)} steps and {len(y)} values instead.")
+    window = x >= 0.8 * x[-1]
+    x, y = x[window], y[window]
+    mean = float(y.mean())
+    if not np.all(np.isfinite(y)) or mean == 0:
+        return math.inf
+    if len(x) < 2:
+        return 0.0
+    slope = float(np.polyfit(x, y, 1)[0])
+    return abs(slope * (x[-1] - x[0])) / abs(mean)
+
+
+# ---------------------------------------------------------------- population estimates
+def _values(critic: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return critic(x).reshape(-1).double()
+
+
+def shared_estimate(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor,
+                    fake: torch.Tensor) -> tuple[float, float]:
+    """The estimate ``mean f(real) - mean f(fake)`` and its standard error.
+
+    Parameters
+    ----------
+    critic : callable
+        ``(n, *sample_shape) -> (n,)``.
+    real, fake : torch.Tensor of shape (n, *sample_shape)
+
+    Returns
+    -------
+    (float, float)
+        Estimate and ``sqrt(var f(real) / n + var f(fake) / m)`` (sampling error of the
+        estimate for this critic).
+    """
+    fr, ff = _values(critic, real), _values(critic, fake)
+    se = math.sqrt(float(fr.var()) / len(fr) + float(ff.var()) / len(ff))
+    return float(fr.mean() - ff.mean()), se
+
+
+def _monitor(critic: nn.Module, constraint: Constraint, real: torch.Tensor,
+             fake: torch.Tensor, at: set[int], trace: list[float]) -> Callable[[int], None]:
+    """An ``after_step`` for :func:`fit`: appends the estimate on (real, fake) to
+    ``trace`` at the iterations ``at``.
+
+    The critic is measured as its constraint makes it: a clipped critic is clipped first
+    (after a step its weights can sit up to about ``lr`` outside the box, which at
+    c = 0.001 is as much as the box; the next step clips them anyway, so the fit is
+    unchanged), and every critic in eval mode (a spectrally normalised one runs no extra
+    power iteration)."""
+    def monitor(step: int) -> None:
+        if step in at:
+            if constraint.lipschitz == "clip":
+                clip_(critic, constraint.clip_value)
+            critic.eval()
+            trace.append(critic_gap(critic, real, fake))
+            critic.train()
+
+    return monitor
+
+
+def population_estimates(
+    families: Mapping[str, Sequence[PopulationPair]],
+    constraints: Sequence[Constraint],
+    settings: FitSettings,
+    seeds: Sequence[int],
+    *,
+    n_cosine: int,
+    n_monitor: int = 2000,
+    checkpoints: int = 20,
+) -> pd.DataFrame:
+    """Critics fitted to pairs of known population W1, scored on samples shared with the
+    pair's exact critic, with the numbers a convergence gate needs.
+
+    Per (pair, seed) one sample of ``settings.eval_samples`` points of each distribution is
+    drawn (generator seeded ``seed``); the pair's optimal critic
+    (:attr:`PopulationPair.optimal`) and every fitted critic are scored on it, so their
+    estimates share the sampling error. Per (constraint, pair, seed) a critic is
+    initialised from ``torch.manual_seed(seed)`` and fitted (:func:`fit`) on batches from a
+    generator seeded ``seed + 1_000_000``; its estimate on the first ``n_monitor`` points of
+    the shared sample is monitored at ``checkpoints`` evenly spaced iterations, from which
+    :func:`last_fifth_drift` says whether it still moved at the end.
+
+    Parameters
+    ----------
+    families : mapping of str to sequence of PopulationPair
     constraints : sequence of Constraint
     settings : FitSettings
-    seed : int, default=0
+        ``eval_samples`` is the size of the shared sample (about 10,000 at ``quick``).
+    seeds : sequence of int
+    n_cosine : int
+        Points of the shared sample on which the gradient cosine is measured (POT's exact
+        plan is quadratic in memory, so fewer than ``eval_samples``).
+    n_monitor : int, default=2000
+    checkpoints : int, default=20
 
     Returns
     -------
     pandas.DataFrame
-        One row per (family, constraint, pair): ``family``, ``constraint``, ``pair``,
-        ``w`` (the known W1), ``estimate``, ``k`` (= estimate / w), ``cosine``
-        (:func:`gradient_cosine`) and ``steps_to_90`` (:func:`steps_to_fraction`).
+        One row per (family, constraint, pair, seed): ``family``, ``constraint``, ``kind``
+        (of the pair), ``pair``, ``seed``, ``w`` (population W1), ``exact`` (the optimal
+        critic's estimate on the shared sample), ``estimate``, ``se`` (its standard error,
+        :func:`shared_estimate`), ``k`` (estimate / w), ``k_paired`` (estimate / exact:
+        the critic's scale with the common sampling error removed), ``k_reference`` (the
+        penalised linear optimum :func:`gp_linear_optimum` for a penalised critic on a
+        translation; NaN otherwise), ``k_box`` (clip: the box's bound
+        :func:`~wgan.experiments.critic_fit.clip_family_bound`; spectral norm: 1; NaN for
+        the penalty), ``k_linear`` (clip on a translation: :func:`clip_linear_slope`; NaN
+        otherwise), ``gp_weight`` (lambda for the penalty, NaN otherwise), ``cosine`` and
+        ``exact_cosine`` (:func:`gradient_cosine` of the fitted and the optimal critic on
+        the first ``n_cosine`` points), ``steps_to_90`` (:func:`steps_to_fraction`) and
+        ``drift`` (:func:`last_fifth_drift` of the monitored estimate).
     """
+    if not seeds or n_cosine < 2 or n_monitor < 2 or checkpoints < 2:
+        raise ValueError(
+            "population_estimates needs at least one seed, n_cosine >= 2, n_monitor >= 2 and "
+            f"checkpoints >= 2. Got seeds={list(seeds)!r}, n_cosine={n_cosine!r}, "
+            f"n_monitor={n_monitor!r}, checkpoints={checkpoints!r} instead.")
+    monitored = sorted({max(1, round(settings.steps * (i + 1) / checkpoints))
+                        for i in range(checkpoints)})
     rows = []
     for family, pairs in families.items():
-        for constraint in constraints:
-            for pair in pairs:
-                generator = torch.Generator().manual_seed(seed)
-                shape = tuple(pair.sample_real(1, generator).shape[1:])
-                torch.manual_seed(seed)
-                critic = constrained_critic(constraint, shape, settings.hidden)
-                history = fit(critic, constraint, pair.sample_real, pair.sample_fake, settings,
-                              generator)
-                real = pair.sample_real(settings.eval_samples, generator)
-                fake = pair.sample_fake(settings.eval_samples, generator)
-                estimate = critic_gap(critic, real, fake)
-                rows.append({
-                    "family": family, "constraint": constraint.label, "pair": pair.name,
-                    "w": pair.w, "estimate": estimate, "k": estimate / pair.w,
-                    "cosine": gradient_cosine(critic, real, fake),
-                    "steps_to_90": steps_to_fraction(history),
-                })
+        for pair in pairs:
+            for seed in seeds:
+                draw = torch.Generator().manual_seed(seed)
+                real = pair.sample_real(settings.eval_samples, draw)
+                fake = pair.sample_fake(settings.eval_samples, draw)
+                shape = tuple(real.shape[1:])
+                exact, _ = shared_estimate(pair.optimal, real, fake)
+                displacement = ot_displacement(real[:n_cosine], fake[:n_cosine])
+                exact_cosine = gradient_cosine(pair.optimal, real[:n_cosine], fake[:n_cosine],
+                                               displacement)
+                for constraint in constraints:
+                    torch.manual_seed(seed)
+                    critic = constrained_critic(constraint, shape, settings.hidden)
+                    trace: list[float] = []
+                    history = fit(critic, constraint, pair.sample_real, pair.sample_fake,
+                                  settings, torch.Generator().manual_seed(seed + 1_000_000),
+                                  _monitor(critic, constraint, real[:n_monitor],
+                                           fake[:n_monitor], set(monitored), trace))
+                    estimate, se = shared_estimate(critic, real, fake)
+                    gp = constraint.lipschitz == "gp"
+                    clip = constraint.lipschitz == "clip"
+                    translation = pair.kind == "translation"
+                    rows.append({
+                        "family": family, "constraint": constraint.label, "kind": pair.kind,
+                        "pair": pair.name, "seed": seed, "w": pair.w, "exact": exact,
+                        "estimate": estimate, "se": se, "k": estimate / pair.w,
+                        "k_paired": estimate / exact,
+                        "k_reference": (gp_linear_optimum(pair.w, settings.gp_weight)
+                                        if gp and translation else math.nan),
+                        "k_box": (clip_family_bound(critic, constraint.clip_value) if clip
+                                  else 1.0 if constraint.lipschitz == "sn" else math.nan),
+                        "k_linear": (clip_linear_slope(critic, constraint.clip_value)
+                                     if clip and translation else math.nan),
+                        "gp_weight": settings.gp_weight if gp else math.nan,
+                        "cosine": gradient_cosine(critic, real[:n_cosine], fake[:n_cosine],
+                                                  displacement),
+                        "exact_cosine": exact_cosine,
+                        "steps_to_90": steps_to_fraction(history),
+                        "drift": last_fifth_drift(monitored, trace),
+                    })
     return pd.DataFrame(rows)
 
 
-def family_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per family and constraint: K's mean and spread, linearity in W1, mean cosine.
+def lambda_sweep(
+    family: str,
+    pairs: Sequence[PopulationPair],
+    gp_weights: Sequence[float],
+    settings: FitSettings,
+    seeds: Sequence[int],
+    *,
+    n_cosine: int,
+    n_monitor: int = 2000,
+    checkpoints: int = 20,
+) -> pd.DataFrame:
+    """:func:`population_estimates` of penalised critics at each lambda of ``gp_weights``.
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        From :func:`estimate_table`.
+    family : str
+        Name of the family, for the ``family`` column.
+    pairs : sequence of PopulationPair
+    gp_weights : sequence of float
+        The lambdas, positive.
+    settings : FitSettings
+        Its ``gp_weight`` is replaced by each lambda.
+    seeds : sequence of int
+    n_cosine, n_monitor, checkpoints : int
+        As :func:`population_estimates`.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``family``, ``constraint``): ``k_mean``, ``k_min``, ``k_max``,
-        ``k_ratio`` (max / min over the family's pairs: 1 when K is constant; NaN when a K
-        is not positive), ``slope``, ``intercept``, ``r2`` (the least-squares line of the
-        estimate against W1, :func:`wgan.experiments.critic_fit.linear_fit`), ``cosine``
-        (mean) and ``steps_to_90`` (median).
+        The rows of :func:`population_estimates`, constraint ``"gradient penalty,
+        lambda=<lambda>"``, one block per lambda.
     """
-    rows = {}
-    for (family, constraint), group in table.groupby(["family", "constraint"], sort=False):
-        slope, intercept, r2 = linear_fit(group["w"].to_numpy(), group["estimate"].to_numpy())
-        k = group["k"]
-        rows[(family, constraint)] = {
-            "k_mean": k.mean(), "k_min": k.min(), "k_max": k.max(),
-            "k_ratio": k.max() / k.min() if k.min() > 0 else math.nan,
-            "slope": slope, "intercept": intercept, "r2": r2, "cosine": group["cosine"].mean(),
-            "steps_to_90": group["steps_to_90"].median(),
-        }
-    summary = pd.DataFrame.from_dict(rows, orient="index")
-    summary.index.names = ["family", "constraint"]
-    return summary
+    if not gp_weights or min(gp_weights) <= 0:
+        raise ValueError(
+            "The 'gp_weights' parameter of lambda_sweep must be a non-empty sequence of "
+            f"positive lambdas. Got {list(gp_weights)!r} instead.")
+    tables = [population_estimates(
+        {family: pairs}, [Constraint(f"gradient penalty, lambda={weight:g}", "gp")],
+        replace(settings, gp_weight=float(weight)), seeds, n_cosine=n_cosine,
+        n_monitor=n_monitor, checkpoints=checkpoints) for weight in gp_weights]
+    return pd.concat(tables, ignore_index=True)

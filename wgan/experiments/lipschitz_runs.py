@@ -39,8 +39,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from wgan.data import load_images
-from wgan.experiments.critic_fit import KnownPair
 from wgan.experiments.images import (
     DRY_RUN_ITERS,
     ImageData,
@@ -48,7 +46,7 @@ from wgan.experiments.images import (
     image_config,
     quality_reference,
 )
-from wgan.experiments.lipschitz import critic_gradients, digit_family, resampler
+from wgan.experiments.lipschitz import critic_gradients
 from wgan.experiments.mixture import (
     coverage_over_training,
     generator_samples,
@@ -58,7 +56,6 @@ from wgan.plan.fetch import fetch
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
 from wgan.quality import curve_at, quality_along_run, rank_correlation
-from wgan.quality.along_run import evenly_spaced
 from wgan.quality.along_run import generate as generate_images
 from wgan.quality.digits import N_DIGITS
 from wgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
@@ -388,33 +385,6 @@ def ring_measures(result: RunResult, reference: torch.Tensor, *, n: int, seed: i
 def digit_reference(scale: Scale) -> QualityReference:
     """Held-out digits, the sampling floor and the digit classifier of the digit runs."""
     return quality_reference(scale, DIGITS)
-
-
-def generated_digit_family(result: RunResult, count: int, n_reference: int, seed: int = 0
-                           ) -> list[KnownPair]:
-    """Real digits against a digit run's generator at ``count`` snapshots: pairs of known W1.
-
-    The snapshots are spread evenly over the run (:func:`wgan.quality.along_run.evenly_spaced`),
-    the untrained generator left out when the run kept enough others. Both sides are
-    empirical distributions of the same size, drawn from with replacement
-    (:func:`wgan.experiments.lipschitz.resampler`): the run's own training images on
-    [-1, 1], and as many images of each snapshot (noise seed ``seed``; generating a fresh
-    batch at every critic step would cost more than the critic's step at the paper's image
-    size). W1 in pixel space between ``n_reference`` images of each side, from POT
-    (:func:`wgan.experiments.lipschitz.digit_family`).
-
-    Returns
-    -------
-    list of KnownPair
-        Named ``"iteration <k>"``, earliest snapshot first.
-    """
-    snapshots = result.snapshots[1:] if len(result.snapshots) > count else result.snapshots
-    chosen = evenly_spaced(snapshots, count)
-    config = result.config
-    digits = load_images(config.dataset, root=config.data_root, image_size=config.image_size)
-    fakes = {f"iteration {k}": resampler(generate_images(result, k, len(digits), seed))
-             for k in chosen}
-    return digit_family(digits.float() / 127.5 - 1, fakes, n_reference, seed=seed)
 
 
 def digit_measures(result: RunResult, reference: QualityReference, *, width: int,

@@ -64,7 +64,9 @@ class SeedInterval:
         missing = len(self.values) - self.n
         lost = f", {missing} undefined" if missing else ""
         if self.n == 0:
-            return f"undefined in all {len(self.values)} seeds"
+            count = len(self.values)
+            return ("undefined in its one seed" if count == 1 else
+                    f"undefined in all {count} seeds" if count else "no seed")
         if not self.has_interval:
             return (f"{self.mean:{fmt}} (one seed with a value{lost}: no interval; per seed "
                     f"{self.per_seed(fmt)})")
