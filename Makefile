@@ -15,10 +15,10 @@ VENV ?= .venv
 SCALE ?= quick
 DEVICE ?= auto
 SEED ?= 0
-# torch threads per notebook. One thread avoids thrashing on small models and busy machines;
-# run notebooks side by side with `make -jN execute` to use more cores.
+# torch threads per notebook. One thread avoids thrashing on small models and busy machines.
 THREADS ?= 1
-# training runs at a time in `make runs` (each with cores / JOBS torch threads)
+# training runs at a time in `make runs` (each with cores / JOBS torch threads), and notebooks
+# at a time in `make execute`
 JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1)
 PYTEST_ARGS ?=
 # DRY_RUN=1 (with SCALE=paper): every setting of the paper scale, but iteration, image, sample
@@ -62,7 +62,7 @@ help: ## List the targets and the variables they read
 	@echo "  SEED=$(SEED)"
 	@echo "  DRY_RUN=$(DRY_RUN)   1: with SCALE=paper, the paper's settings with counts capped (CPU, minutes)"
 	@echo "  THREADS=$(THREADS)   torch threads per notebook (make -jN runs N notebooks at once)"
-	@echo "  JOBS=$(JOBS)   training runs at a time in make runs (python -m wgan sweep run)"
+	@echo "  JOBS=$(JOBS)   training runs at a time in make runs (python -m wgan sweep run), notebooks at a time in make execute"
 	@echo "  VENV=$(VENV)   PYTHON=$(PYTHON)"
 
 # ---------------------------------------------------------------- environment
@@ -80,7 +80,11 @@ runs: $(STAMP) | $(DRY_DATA) ## Train every run the notebooks read at SCALE, JOB
 	$(DRY_ENV) $(BIN)/python -m wgan sweep run --scale $(SCALE) --device $(DEVICE) --seed $(SEED) \
 	  --jobs $(JOBS)
 
-execute: $(EXECUTED) book ## Train the runs (make runs), run every notebook at SCALE with papermill, build the book
+# The notebooks run JOBS at a time (each on THREADS torch threads) once `make runs` is done;
+# the claims ledger waits for all of them.
+execute: ## Train the runs (make runs), run every notebook at SCALE with papermill (JOBS at a time), build the book
+	$(MAKE) --no-print-directory -j$(JOBS) $(EXECUTED)
+	$(MAKE) --no-print-directory book
 	@$(BIN)/python tools/notebook_timings.py $(EXECUTED)
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
