@@ -70,6 +70,7 @@ from wgan.quality.seeds import t_interval
 from wgan.report.claims import report
 from wgan.report.plotting import ring_panel, stamp
 from wgan.report.provenance import provenance
+from wgan.sweep.registry import chapter_families
 from wgan.theory.toy import gaussian_ring, ring_means
 
 scale = Scale.from_env(scale)
@@ -79,7 +80,8 @@ scale = Scale.from_env(scale)
 # took 10-30 times longer with 2 threads than with 1).
 torch.set_num_threads(1)
 settings = mixture_settings(scale)  # counts capped in a dry run (wgan.plan.scale.Scale.cap)
-record = provenance(scale, device, seed, dataset="toy: ring of 8 Gaussians (radius 2, std 0.02)")
+record = provenance(scale, device, seed, dataset="toy: ring of 8 Gaussians (radius 2, std 0.02)",
+                    families=chapter_families("03_mixture", scale))
 print(record)
 record
 

@@ -73,10 +73,12 @@ from wgan.report.curves import loss_curve
 from wgan.report.plotting import stamp
 from wgan.report.provenance import image_provenance
 from wgan.report.sheets import curves_with_samples
+from wgan.sweep.registry import chapter_families
 from wgan.theory.distances import LOG2
 
 scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
-record = image_provenance(scale, device, seed)
+record = image_provenance(scale, device, seed,
+                          families=chapter_families("04_loss_curves", scale))
 print(record)
 record
 

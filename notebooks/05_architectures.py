@@ -63,10 +63,12 @@ from wgan.report.claims import report
 from wgan.report.plotting import stamp
 from wgan.report.provenance import image_provenance
 from wgan.report.sheets import show_samples
+from wgan.sweep.registry import chapter_families
 from wgan.training.models import count_parameters
 
 scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
-record = image_provenance(scale, device, seed)
+record = image_provenance(scale, device, seed,
+                          families=chapter_families("05_architectures", scale))
 print(record)
 record
 

@@ -73,13 +73,15 @@ from wgan.quality import spearman
 from wgan.report.claims import report
 from wgan.report.plotting import stamp
 from wgan.report.provenance import provenance
+from wgan.sweep.registry import chapter_families
 
 scale = Scale.from_env(scale)
 
 # The networks here are tiny: one thread avoids OpenMP threads waiting on each other, which
 # on a shared CPU made these runs ten times slower.
 torch.set_num_threads(1)
-record = provenance(scale, device, seed, dataset=data_note(scale))
+record = provenance(scale, device, seed, dataset=data_note(scale),
+                    families=chapter_families("06_momentum", scale))
 print(record)
 record
 

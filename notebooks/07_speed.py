@@ -57,10 +57,12 @@ from wgan.report.provenance import provenance
 from wgan.speed.bench import bench_config, results_table, run_bench
 from wgan.speed.conv_rates import critic_conv_rates
 from wgan.speed.equivalence import curve_distances, equivalence_curves
+from wgan.sweep.registry import chapter_families
 from wgan.training.fast import resolve_speed
 
 scale = Scale.from_env(scale)
-record = provenance(scale, device, seed, dataset="photos (bench), digits (curves)")
+record = provenance(scale, device, seed, dataset="photos (bench), digits (curves)",
+                    families=chapter_families("07_speed", scale))
 print(record)
 record
 

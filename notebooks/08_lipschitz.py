@@ -111,6 +111,7 @@ from wgan.report.plotting import ring_panel, stamp
 from wgan.report.provenance import provenance
 from wgan.report.sheets import image_grid
 from wgan.report.tables import readable
+from wgan.sweep.registry import chapter_families
 from wgan.theory.distances import wasserstein1
 from wgan.theory.toy import ring_means
 
@@ -120,7 +121,8 @@ scale = Scale.from_env(scale)
 # chapter 3).
 torch.set_num_threads(1)
 record = provenance(scale, device, seed,
-                    dataset="toy: Gaussians, rings, Swiss roll; embedded digits (scikit-learn)")
+                    dataset="toy: Gaussians, rings, Swiss roll; embedded digits (scikit-learn)",
+                    families=chapter_families("08_lipschitz", scale))
 print(record)
 record
 

@@ -66,3 +66,24 @@ def test_image_provenance_names_the_data_and_the_image_size(monkeypatch):
     size = SCALES["smoke"].image_size
     assert (record.scale, record.device, record.seed) == (SMOKE, "cpu", 3)
     assert record.dataset == f"{image_data(SMOKE).note}, {size}x{size}"
+
+
+def test_a_page_with_runs_says_where_each_family_trained(monkeypatch):
+    # Without a GPU every family trains on the CPU; the notebook's own device row is unchanged.
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    record = provenance(SMOKE, "auto", 0, dataset="toy", families=("toy", "conv"))
+    assert record.tag == "scale smoke · toy · cpu · seed 0"
+    assert ("runs trained on", "toy networks: cpu; conv networks: cpu") in record.rows()
+    assert "runs=[toy networks: cpu; conv networks: cpu]" in record.line()
+    # On a GPU machine under auto, a toy page's runs trained on the CPU (the placement rule),
+    # whatever device its notebook computes on; a page of both says both.
+    monkeypatch.setattr("torch.cuda.is_available", lambda: True)
+    monkeypatch.setattr("torch.cuda.get_device_name", lambda device=None: "a GPU")
+    toy = provenance(SMOKE, "auto", 0, dataset="toy", families=("toy",))
+    assert toy.resolved_device.type == "cuda"
+    assert toy.tag == "scale smoke · toy · cpu · seed 0"
+    both = provenance(SMOKE, "auto", 0, dataset="toy", families=("toy", "conv"))
+    assert both.tag == "scale smoke · toy · cpu+cuda · seed 0"
+    assert both.runs_line() == "toy networks: cpu; conv networks: cuda"
+    # An explicit device puts every run there.
+    assert provenance(SMOKE, "cuda", 0, families=("toy",)).runs_line() == "toy networks: cuda"

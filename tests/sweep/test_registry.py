@@ -12,7 +12,7 @@ from wgan.experiments.mixture import ring_specs, run_mixture
 from wgan.paths import project_root, runs_dir
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec, config_hash
-from wgan.sweep.registry import registry, select
+from wgan.sweep.registry import chapter_families, registry, select
 from wgan.training.config import TrainConfig
 
 EXECUTED = project_root() / "book" / "executed"
@@ -100,3 +100,11 @@ def test_the_smoke_books_run_directories_are_exactly_the_registrys() -> None:
                                       device=str(params["device"]))}
     assert on_disk == listed, (f"trained but not registered: {sorted(on_disk - listed)}; "
                                f"registered but not trained: {sorted(listed - on_disk)}")
+
+
+def test_chapter_families_name_the_networks_a_chapter_trains() -> None:
+    assert chapter_families("03_mixture", Scale("smoke")) == ("toy",)
+    assert chapter_families("04_loss_curves", Scale("quick")) == ("mlp", "conv")
+    assert chapter_families("08_lipschitz", Scale("paper")) == ("toy", "conv")
+    with pytest.raises(ValueError, match=r"chapter '03_mixtures'.*the chapters with runs: 03_"):
+        chapter_families("03_mixtures", Scale("smoke"))

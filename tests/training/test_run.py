@@ -278,3 +278,40 @@ def test_stop_writes_a_checkpoint_at_once_and_resume_continues_without_gap(
     resumed = train(config, tmp_path / "stopped")
     assert resumed.metrics["gen_iter"].tolist() == list(range(1, 10))
     pd.testing.assert_frame_equal(rows_without_time(resumed), rows_without_time(whole))
+
+
+def _stopped_after(config: TrainConfig, run_dir: Path, iterations: int) -> None:
+    """Train ``config`` in ``run_dir`` and stop it with a checkpoint after ``iterations``."""
+    asked: list[int] = []
+    train(config, run_dir, stop=lambda: asked.append(1) or len(asked) == iterations)
+
+
+def test_an_auto_run_resumes_on_the_device_it_started_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Started on the CPU; on resume, the placement rule would pick another device (as on a
+    # GPU machine): the run stays on the CPU and ends as the uninterrupted one.
+    config = toy_config(generator_iters=6, checkpoint_every=6)
+    whole = train(config, tmp_path / "whole")
+    _stopped_after(config, tmp_path / "run", 3)
+
+    def placement_elsewhere(device: str, config: TrainConfig | None = None) -> torch.device:
+        raise AssertionError("a resumed auto run asked the placement rule again")
+
+    monkeypatch.setattr(wgan.training.run, "resolve_device", placement_elsewhere)
+    resumed = train(config, tmp_path / "run")
+    assert resumed.detail["device"] == "cpu"
+    pd.testing.assert_frame_equal(rows_without_time(resumed), rows_without_time(whole))
+
+
+def test_a_run_started_on_a_gpu_is_not_resumed_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    config = toy_config(generator_iters=6, checkpoint_every=6)
+    run_dir = tmp_path / "run"
+    _stopped_after(config, run_dir, 3)
+    status = json.loads((run_dir / "status.json").read_text())
+    (run_dir / "status.json").write_text(json.dumps(status | {"device": "cuda:0"}))
+    with pytest.raises(ValueError, match=r"started on a GPU .* no CUDA GPU is visible"):
+        train(config, run_dir)

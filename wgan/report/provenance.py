@@ -18,7 +18,7 @@ from wgan.experiments.images import SCALES as IMAGE_SCALES
 from wgan.experiments.images import image_data
 from wgan.paths import git_revision
 from wgan.plan.scale import DRY_RUN_NOTE, Scale
-from wgan.training.device import resolve_device
+from wgan.training.device import place, resolve_device
 
 WALL_TIME_MARKER = 'data-wgan="wall-time"'
 """Attribute of the provenance box's wall-time cell, which the book's build fills in."""
@@ -59,18 +59,27 @@ class Provenance:
     seed : int
     dataset : str, default="none"
         The data the results come from (``digits``, ``lsun``, ``toy: ring of 8 Gaussians``).
+    families : tuple of str, default=()
+        The network families (:func:`wgan.training.fast.network_family`: ``toy``, ``mlp``,
+        ``conv``) of the training runs the page reads
+        (:func:`wgan.sweep.registry.chapter_families`); empty for a page without runs.
 
     Attributes
     ----------
     dry_run : bool
         ``scale.dry``: a dry run's record says so in its tag, its line and its box.
+    run_devices : dict of str to str
+        Where the runs of each family trained: :func:`wgan.training.device.place` of the
+        request on this machine (under ``auto``, toy networks on the CPU even beside a GPU).
     """
 
     scale: Scale
     device: str
     seed: int
     dataset: str = "none"
+    families: tuple[str, ...] = ()
     resolved_device: torch.device = field(init=False)
+    run_devices: dict[str, str] = field(init=False)
     dry_run: bool = field(init=False)
     revision: str = field(init=False)
     versions: dict[str, str] = field(init=False)
@@ -83,6 +92,9 @@ class Provenance:
                 f"(Scale.from_env(name) in a notebook). Got {self.scale!r} instead."
             )
         self.resolved_device = resolve_device(self.device)
+        gpu = torch.cuda.is_available()
+        self.run_devices = {family: torch.device(place(self.device, family, gpu=gpu)).type
+                            for family in self.families}
         self.dry_run = self.scale.dry
         self.revision = git_revision()
         self.versions = package_versions()
@@ -92,13 +104,19 @@ class Provenance:
     def tag(self) -> str:
         """Short stamp for figures: ``scale quick · digits · cpu · seed 0``.
 
-        A dry run's stamp starts with ``DRY RUN (not results) · ``.
+        The device is where the page's runs trained (``cpu+cuda`` when its families were
+        placed apart), or the notebook's own device for a page without runs. A dry run's
+        stamp starts with ``DRY RUN (not results) · ``.
         """
         prefix = "DRY RUN (not results) · " if self.dry_run else ""
-        return (
-            f"{prefix}scale {self.scale.name} · {self.dataset} · {self.resolved_device.type} · "
-            f"seed {self.seed}"
-        )
+        devices = ("+".join(sorted(set(self.run_devices.values()))) if self.run_devices
+                   else self.resolved_device.type)
+        return f"{prefix}scale {self.scale.name} · {self.dataset} · {devices} · seed {self.seed}"
+
+    def runs_line(self) -> str:
+        """Where each family of the page's runs trained: ``toy networks: cpu; conv ...``."""
+        return "; ".join(f"{family} networks: {device}"
+                         for family, device in self.run_devices.items())
 
     def elapsed(self) -> float:
         """Seconds since this record was created."""
@@ -110,8 +128,9 @@ class Provenance:
         prefix = "DRY RUN (counts capped, not results): " if self.dry_run else ""
         return (
             f"{prefix}scale={self.scale.name} dataset={self.dataset} "
-            f"device={device_description(self.resolved_device)} seed={self.seed} "
-            f"commit={self.revision} {versions}"
+            f"device={device_description(self.resolved_device)} "
+            + (f"runs=[{self.runs_line()}] " if self.run_devices else "")
+            + f"seed={self.seed} commit={self.revision} {versions}"
         )
 
     def __str__(self) -> str:
@@ -120,14 +139,17 @@ class Provenance:
     def rows(self) -> list[tuple[str, str]]:
         """The record as (field, value) pairs, in the order the provenance box shows them.
 
-        A dry run's first row is ``("dry run", DRY_RUN_NOTE)``.
+        A dry run's first row is ``("dry run", DRY_RUN_NOTE)``; a page with runs has a
+        ``runs trained on`` row after the notebook's ``device``.
         """
         dry = [("dry run", DRY_RUN_NOTE)] if self.dry_run else []
+        runs = [("runs trained on", self.runs_line())] if self.run_devices else []
         return [
             *dry,
             ("scale", self.scale.name),
             ("data", self.dataset),
             ("device", device_description(self.resolved_device)),
+            *runs,
             ("seed", str(self.seed)),
             ("commit", self.revision),
             ("versions", ", ".join(f"{k} {v}" for k, v in self.versions.items())),
@@ -162,14 +184,17 @@ class Provenance:
         return f"{self.tag} · wall time {self.elapsed():.1f} s"
 
 
-def provenance(scale: Scale, device: str, seed: int, dataset: str = "none") -> Provenance:
+def provenance(scale: Scale, device: str, seed: int, dataset: str = "none",
+               families: tuple[str, ...] = ()) -> Provenance:
     """Create the provenance record of a notebook (see :class:`Provenance`)."""
-    return Provenance(scale=scale, device=device, seed=seed, dataset=dataset)
+    return Provenance(scale=scale, device=device, seed=seed, dataset=dataset,
+                      families=tuple(families))
 
 
-def image_provenance(scale: Scale, device: str, seed: int) -> Provenance:
+def image_provenance(scale: Scale, device: str, seed: int,
+                     families: tuple[str, ...] = ()) -> Provenance:
     """The provenance box of an image chapter: scale, device, seed, data and image size
-    (:func:`wgan.experiments.images.image_data`)."""
+    (:func:`wgan.experiments.images.image_data`), and its runs' ``families``."""
     size = IMAGE_SCALES[scale.name].image_size
     return provenance(scale, device, seed,
-                      dataset=f"{image_data(scale).note}, {size}x{size}")
+                      dataset=f"{image_data(scale).note}, {size}x{size}", families=families)

@@ -23,6 +23,7 @@ from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec, run_dir
 from wgan.speed.equivalence import curve_specs
 from wgan.training.config import TrainConfig
+from wgan.training.fast import network_family
 
 SOURCES: tuple[Callable[..., list[RunSpec]], ...] = (
     ring_specs, image_specs, momentum_specs, curve_specs, lipschitz_specs,
@@ -115,3 +116,21 @@ def select(runs: list[RegisteredRun], names: list[str] | None) -> list[Registere
             "`python -m wgan sweep list` shows the names."
         )
     return [r for r in runs if r.key in names or r.name in names]
+
+
+def chapter_families(chapter: str, scale: Scale) -> tuple[str, ...]:
+    """The network families (:func:`wgan.training.fast.network_family`) of the runs a
+    chapter reads at ``scale``, in a fixed order (``toy``, ``mlp``, ``conv``): what its
+    provenance box says they trained on.
+
+    Raises
+    ------
+    ValueError
+        For a chapter that reads no run of the registry (a misspelt ``NN_topic``).
+    """
+    found = {network_family(run.config) for run in registry(scale) if chapter in run.chapters}
+    if not found:
+        chapters = sorted({c for run in registry(scale) for c in run.chapters})
+        raise ValueError(f"No run of the registry is read by chapter {chapter!r} at scale "
+                         f"{scale.name}; the chapters with runs: {', '.join(chapters)}.")
+    return tuple(f for f in ("toy", "mlp", "conv") if f in found)

@@ -146,13 +146,38 @@ def train(
     return load_run(run_dir, allow_unfinished=stop is not None)
 
 
+def _device(config: TrainConfig, run_dir: Path) -> torch.device:
+    """Where the run in ``run_dir`` trains: :func:`resolve_device`, except that a run resumed
+    under ``device="auto"`` stays on the kind of device it started on (``status.json``): its
+    noise streams are generators of that device, and another machine's placement could
+    otherwise move it (a run started on a GPU machine, resumed on a CPU-only one).
+
+    Raises
+    ------
+    ValueError
+        When the run started on a GPU and none is visible now.
+    """
+    started = (read_status(run_dir).get("device")
+               if (run_dir / CHECKPOINT_NAME).is_file() else None)
+    if config.device != "auto" or started is None:
+        return resolve_device(config.device, config)
+    kind = torch.device(started).type
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{run_dir.name} started on a GPU (status.json: device {started!r}) and is resumed "
+            "where no CUDA GPU is visible. Its random streams live on the GPU: resume it on a "
+            "machine with one, or delete the run directory to train it again on the CPU."
+        )
+    return torch.device(kind)
+
+
 class _Loop:
     """State of one training process: nets, optimizers, streams and counters."""
 
     def __init__(self, config: TrainConfig, run_dir: Path) -> None:
         self.config = config
         self.run_dir = run_dir
-        self.device = resolve_device(config.device, config)  # "auto": where it trains fastest
+        self.device = _device(config, run_dir)  # "auto": where it trains fastest, or started
         torch.manual_seed(config.seed)
         self.batches = real_batches(config, self.device)
         self.sample_shape = tuple(self.batches.sample_shape)
