@@ -50,7 +50,7 @@ else ifneq ($(DRY_RUN),0)
 $(error DRY_RUN must be 0 or 1, not $(DRY_RUN))
 endif
 
-.PHONY: help venv runs execute book browser test unit nbval lint sync bench clean distclean
+.PHONY: help venv runs execute book browser test unit nbval lint sync bench wheels gpu-check clean distclean
 
 help: ## List the targets and the variables they read
 	@echo "Targets:"
@@ -150,6 +150,14 @@ notebooks/%.ipynb: notebooks/%.py $(STAMP)
 
 bench: $(STAMP) ## Training-step benchmark: the authors' loop against ours
 	$(BIN)/python -m wgan.speed.bench --device $(DEVICE) --layers
+
+# A lent GPU machine has its own torch and no package registry: the wheels it lacks travel with
+# the tree (tools/gpu_wheels.py; about 50 MiB), and tools/gpu_check.sh installs them there.
+wheels: $(STAMP) ## Download wheels of what a GPU machine lacks into .whl/ (for tools/gpu_check.sh)
+	$(BIN)/python tools/gpu_wheels.py --dest .whl
+
+gpu-check: $(STAMP) ## The prepared GPU check (tools/gpu_check.sh; skips what needs CUDA here)
+	PYTHON=$(CURDIR)/$(BIN)/python bash tools/gpu_check.sh
 
 clean: ## Remove the book, the executed notebooks and the smoke-scale and dry runs
 	rm -rf _build book/executed runs/smoke runs/paper-dry runs/claims/paper-dry

@@ -8,17 +8,26 @@
 #   3. runs the benchmark (python -m wgan.speed.bench): the authors' loop against ours at the
 #      paper's sizes, with and without whole-step CUDA graphs, and the fraction of the floor;
 #   4. measures K training processes sharing the GPU (python -m wgan.speed.concurrent):
-#      summed generator iterations/s for K = 1, 4, 8, graphs off and on;
-#   5. writes ONE table (markdown) and the same figures as JSON, with the device, torch,
+#      summed generator iterations/s for K = 1 and 4, graphs off and on;
+#   5. times `wgan train` at the paper's settings (DCGAN 64x64 on the embedded photos, the
+#      CUDA defaults, checkpoints and sample grids included): gen it/s after the warm-up;
+#   6. trains chapter 4's quick runs (`wgan sweep run --scale quick`, device auto) for its
+#      budget: runs finished, and generator iterations/s summed over the runs;
+#   7. the smoke book on the GPU (tools/gpu_smoke_book.py): its runs with --device cuda, then
+#      every notebook through papermill with device=cuda, the ledger last;
+#   8. writes ONE table (markdown) and the same figures as JSON, with the device, torch,
 #      the commit and the date: to $1, or $OUT/gpu_check.md when $OUT is set, or
 #      _build/gpu_check.md; the whole log beside it (gpu_check.log).
 #
 # Without a CUDA device it skips what needs one and says so in the table (a few seconds).
-# Budgets (seconds, each part under `timeout`): GPU_CHECK_TESTS_S (default 170),
-# GPU_CHECK_BENCH_S (110), GPU_CHECK_CONCURRENT_S (150). Other settings: PYTHON (default
-# .venv/bin/python if present, else python3), GPU_CHECK_WHEELS (default .whl),
-# GPU_CHECK_COMMIT (the commit to report where the copy has no .git).
+# Budgets (seconds, each part under `timeout`; 460 together, so that the check with its
+# installs ends within 8 minutes): GPU_CHECK_TESTS_S (default 100), GPU_CHECK_BENCH_S (75),
+# GPU_CHECK_CONCURRENT_S (65), GPU_CHECK_TRAIN_S (45), GPU_CHECK_QUICK_S (65),
+# GPU_CHECK_BOOK_S (110). Other settings: PYTHON (default .venv/bin/python if present, else
+# python3), GPU_CHECK_WHEELS (default .whl), GPU_CHECK_COMMIT (the commit to report where the
+# copy has no .git).
 #
+# The wheels: `make wheels` here (tools/gpu_wheels.py: what the GPU image lacks, ~50 MiB).
 # The device tool of this workplace: carry [".whl"] and run `bash tools/gpu_check.sh`.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -35,9 +44,12 @@ LOG=${REPORT%.md}.log
 WORK=$(mktemp -d /tmp/gpu_check.XXXXXX)
 exec > >(tee "$LOG") 2>&1
 
-T_TESTS=${GPU_CHECK_TESTS_S:-170}
-T_BENCH=${GPU_CHECK_BENCH_S:-110}
-T_CONCURRENT=${GPU_CHECK_CONCURRENT_S:-150}
+T_TESTS=${GPU_CHECK_TESTS_S:-100}
+T_BENCH=${GPU_CHECK_BENCH_S:-75}
+T_CONCURRENT=${GPU_CHECK_CONCURRENT_S:-65}
+T_TRAIN=${GPU_CHECK_TRAIN_S:-45}
+T_QUICK=${GPU_CHECK_QUICK_S:-65}
+T_BOOK=${GPU_CHECK_BOOK_S:-110}
 WHEELS=${GPU_CHECK_WHEELS:-.whl}
 PY=${PYTHON:-}
 if [ -z "$PY" ]; then
@@ -151,83 +163,51 @@ fi
 if [ "$CUDA" = 1 ]; then
   log "K processes on one GPU, at most ${T_CONCURRENT}s"
   timeout -k 10 "$T_CONCURRENT" "$PY" -m wgan.speed.concurrent --device cuda --setting dcgan \
-    --processes 1 4 8 --compile off reduce-overhead --seconds 8 --warmup 5 \
+    --processes 1 4 --compile off reduce-overhead --seconds 6 --warmup 5 \
     --json "$WORK/concurrent.json"
   rc=$?
   [ $rc -eq 0 ] || note concurrent "exit code $rc$([ $rc -eq 124 ] && echo ' (budget reached: the K values measured before are kept)')"
 else
-  note skipped "K runs at once (summed it/s for K = 1, 4, 8): no CUDA device"
+  note skipped "K runs at once (summed it/s for K = 1, 4): no CUDA device"
 fi
 
-# ---------------------------------------------------------------- 5. the table
+# ---------------------------------------------------------------- 5. a run at the paper's settings
+if [ "$CUDA" = 1 ]; then
+  log "wgan train at the paper's settings on photos 64x64, for ${T_TRAIN}s"
+  WGAN_RUNS_DIR=$WORK/runs timeout -k 10 "$T_TRAIN" "$PY" -m wgan train --dataset photos \
+    --device cuda --generator-iters 100000 --no-progress --out "$WORK/train"
+  rc=$?
+  [ $rc -eq 124 ] || note train "exit code $rc (expected 124: stopped by its budget)"
+else
+  note skipped "wgan train at the paper's settings (gen it/s with checkpoints and samples): no CUDA device"
+fi
+
+# ---------------------------------------------------------------- 6. chapter 4's quick runs
+if [ "$CUDA" = 1 ]; then
+  names=$("$PY" -c "from wgan.plan.scale import Scale; from wgan.sweep.registry import registry
+print(' '.join(r.key for r in registry(Scale('quick')) if '04_loss_curves' in r.chapters))")
+  log "chapter 4's quick runs ($(wc -w <<<"$names") runs, device auto), for ${T_QUICK}s"
+  start=$SECONDS
+  # timeout signals its whole process group: the sweep's workers checkpoint and stop with it
+  WGAN_RUNS_DIR=$WORK/runs timeout -k 10 "$T_QUICK" "$PY" -m wgan sweep run --scale quick \
+    --device auto --jobs 8 $names
+  rc=$?
+  echo $((SECONDS - start)) >"$WORK/quick_seconds"
+  [ $rc -eq 0 ] || [ $rc -eq 124 ] || note quick "sweep run: exit code $rc"
+else
+  note skipped "chapter 4's quick runs on the GPU: no CUDA device"
+fi
+
+# ---------------------------------------------------------------- 7. the smoke book on the GPU
+if [ "$CUDA" = 1 ]; then
+  log "the smoke book with device=cuda (runs, then papermill), for ${T_BOOK}s"
+  timeout -k 15 $((T_BOOK + 20)) "$PY" tools/gpu_smoke_book.py "$WORK" --device cuda \
+    --seconds "$T_BOOK" || note book "tools/gpu_smoke_book.py: exit code $?"
+else
+  note skipped "the smoke notebooks through papermill with device=cuda: no CUDA device"
+fi
+
+# ---------------------------------------------------------------- 8. the table
 log "writing $REPORT and ${REPORT%.md}.json"
-"$PY" - "$WORK" "$REPORT" "$SECONDS" <<'EOF' || log "the report could not be written"
-import json, re, sys, xml.etree.ElementTree as ET
-from pathlib import Path
-work, report, seconds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-rows = []  # (part, what, value)
-
-def load(name):
-    path = work / name
-    return json.loads(path.read_text()) if path.is_file() else None
-
-machine = load("machine.json") or {}
-for key in ("device", "capability", "memory GiB", "multiprocessors", "torch", "cuda", "cudnn",
-            "python", "cpus", "commit", "date"):
-    if key in machine:
-        rows.append(("machine", key, str(machine[key])))
-rows.append(("machine", "check wall time", f"{seconds} s"))
-
-for xml in sorted(work.glob("tests_*.xml")):
-    for case in ET.parse(xml).getroot().iter("testcase"):
-        name = case.get("name")
-        outcome = "passed"
-        for tag in ("failure", "error", "skipped"):
-            node = case.find(tag)
-            if node is not None:
-                message = (node.get("message") or "").splitlines()
-                outcome = f"{'failed' if tag == 'failure' else tag}: {message[0][:160] if message else ''}"
-                break
-        out = case.findtext("system-out") or ""
-        worst = re.findall(r"worst column difference / scale ([0-9.e+-]+)", out)
-        extra = f"; worst difference / scale {worst[0]}" if worst else ""
-        rows.append(("tests", name, f"{outcome} ({float(case.get('time', 0)):.1f} s{extra})"))
-
-for mode in ("off", "reduce-overhead"):
-    bench = load(f"bench_{mode}.json")
-    if bench is None:
-        continue
-    for row in bench["rows"]:
-        what = f"{row['setting']}: {row['loop']}"
-        if row["loop"].startswith("authors") and mode != "off":
-            what += " (again, beside graphs)"
-        rows.append(("bench", what, f"{row['gen it/s']} gen it/s; floor {row['floor it/s']} "
-                     f"it/s ({row['of floor']} of it); x{row['x authors']} the authors'"))
-    rates = ", ".join(f"{k} {v:,.0f}" for k, v in bench["matmul_gflops"].items())
-    rows.append(("bench", f"matmul GFLOP/s (compile={mode} run)", rates))
-
-for row in load("concurrent.json") or []:
-    graphs = "whole-step CUDA graphs" if row["compile"] == "reduce-overhead" else "no graphs"
-    rows.append(("K runs", f"{row['processes']} processes, {graphs}",
-                 f"{row['sum it/s']} gen it/s summed (one process: {row['min it/s']}-"
-                 f"{row['max it/s']}; started up to {row['late s']} s late)"))
-
-notes = work / "notes.tsv"
-for line in notes.read_text().splitlines() if notes.is_file() else []:
-    part, _, message = line.partition("\t")
-    rows.append((part, "note", message))
-
-def cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-title = f"GPU check: {machine.get('device', 'unknown device')}, {machine.get('date', '')}"
-lines = [f"# {title}", "", "| part | what | value |", "| --- | --- | --- |"]
-lines += [f"| {cell(p)} | {cell(w)} | {cell(v)} |" for p, w, v in rows]
-report.write_text("\n".join(lines) + "\n")
-report.with_suffix(".json").write_text(json.dumps(
-    {"machine": machine, "rows": [dict(part=p, what=w, value=v) for p, w, v in rows],
-     "bench": {m: load(f"bench_{m}.json") for m in ("off", "reduce-overhead")},
-     "concurrent": load("concurrent.json")}, indent=1))
-print("\n".join(lines))
-EOF
+"$PY" tools/gpu_check_report.py "$WORK" "$REPORT" "$SECONDS" || log "the report could not be written"
 log "done in ${SECONDS}s: $REPORT"
