@@ -640,21 +640,27 @@ plt.show()
 #
 # The measures first, on cases with known answers: on every shared sample of the
 # translated Gaussians the exact critic $f(x) = -x_1$ must estimate $|v|$ within 5
-# standard errors ($\sqrt{2/n}$), and at the largest shift its gradient cosine must be
-# near 1 (at small shifts the empirical plan between finite samples mixes within-sample
-# rearrangements into the displacement, and the cosine's ceiling drops).
+# standard errors ($\sqrt{2/n}$), and in two dimensions, at the largest shift, its gradient
+# cosine must be near 1. The empirical plan between finite samples mixes within-sample
+# rearrangements into the displacement, so the cosine's ceiling drops at small shifts and,
+# in 16 dimensions, at every shift: two samples of a few hundred points are far apart
+# there even when their populations coincide. The 16-dimensional ceiling is printed, not
+# checked (this check first required it of both dimensions, and failed at the quick scale
+# on the 16-dimensional ceiling, 0.495 at $|v| = 2$); the trained critics' cosines are
+# read against it.
 
 # %%
 exact = table[table["kind"] == "translation"].drop_duplicates(["family", "pair", "seed"])
 worst = float((exact["exact"] - exact["w"]).abs().max())
 tolerance = 5 * math.sqrt(2 / population_settings.eval_samples)
-widest = exact.loc[exact["w"] == exact["w"].max(), "exact_cosine"].min()
+ceilings = exact.loc[exact["w"] == exact["w"].max()].groupby("family")["exact_cosine"].min()
+widest = float(ceilings[[f for f in ceilings.index if f.endswith("d=2")]].min())
 print(f"exact critic on {len(exact)} shared samples of the translations: largest |estimate - "
       f"|v|| {worst:.4f} (tolerance {tolerance:.4f}); its smallest cosine at |v| = "
-      f"{exact['w'].max():g}: {widest:.3f}")
+      f"{exact['w'].max():g}: " + ", ".join(f"{f} {c:.3f}" for f, c in ceilings.items()))
 expect(worst < tolerance, "the exact critic's estimate is off", scale=scale)
-expect(widest > scale.pick(smoke=0.5, quick=0.9, paper=0.9), "OT displacement is off",
-       scale=scale)
+expect(widest > scale.pick(smoke=0.5, quick=0.9, paper=0.9),
+       "OT displacement is off in two dimensions", scale=scale)
 
 # %% [markdown]
 # The rules, fixed before the runs, are declared once in the package
