@@ -15,6 +15,7 @@ from wgan.experiments.loss_curves import (
     failed_run_agrees,
     interval_text,
     meaningful_loss_verdict,
+    partial_in_words,
     tracks,
     uninformative,
     uninformative_verdict,
@@ -87,6 +88,19 @@ def test_a_mean_carried_by_one_seed_does_not_track() -> None:
     assert tracks(seeds(TRACKS, [0.35, 0.4, 0.3, 0.45, 0.5]))
     # An undefined partial rho (a flat curve) counts as 0, never as a pass.
     assert not tracks(seeds(TRACKS, [math.nan] * 4 + [0.9]))
+
+
+def test_an_undefined_partial_is_named_and_its_zero_said_to_be_the_rules() -> None:
+    # Every seed undefined (the estimate a monotone function of the iteration): no measured
+    # interval of zeros is printed, only the rule's mean.
+    text = partial_in_words(seeds(TRACKS, [math.nan] * 5))
+    assert text.startswith("per seed undefined, undefined, undefined, undefined, undefined")
+    assert "monotone function of the iteration" in text and text.endswith("mean +0.00")
+    assert "[+0.00, +0.00]" not in text
+    some = partial_in_words(seeds(TRACKS, [math.nan, 0.4, 0.5, 0.6, 0.5]))
+    assert some.startswith("per seed undefined, +0.40, +0.50, +0.60, +0.50")
+    assert some.endswith("mean +0.40 [+0.11, +0.69]")  # the rule's: undefined counted as 0
+    assert partial_in_words(seeds(TRACKS, [0.4, 0.5])).startswith("+0.45 [")
 
 
 def test_meaningful_loss_names_the_test_it_passed() -> None:

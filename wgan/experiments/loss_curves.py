@@ -58,11 +58,19 @@ def over_seeds(runs: Sequence[WithinRun], statistic: str) -> SeedInterval:
 
 
 def partial_in_words(runs: Sequence[WithinRun]) -> str:
-    """The partial rho given the iteration over the seeds, with its interval, and how many
-    seeds had none (counted as 0)."""
-    undefined = sum(not math.isfinite(run.rho_partial) for run in runs)
-    note = f", {undefined} undefined counted as 0" if undefined else ""
-    return over_seeds(runs, "rho_partial").describe("+.2f") + note
+    """The partial rho given the iteration over the seeds, with its interval. A seed whose
+    partial is undefined (the curve or the pixel W1 a monotone function of the iteration:
+    nothing is left once time is removed) is named as such, and the rule's mean and
+    interval, with those counted as 0, follow."""
+    measured = t_interval(run.rho_partial for run in runs)
+    if measured.n == len(runs):
+        return measured.describe("+.2f")
+    rule = over_seeds(runs, "rho_partial")
+    spread = (f" [{rule.low:+.2f}, {rule.high:+.2f}]"
+              if rule.has_interval and rule.high > rule.low else "")
+    return (f"per seed {measured.per_seed('+.2f')} (undefined: the curve or the pixel W1 is "
+            f"a monotone function of the iteration, so nothing is left once time is removed); "
+            f"the rule counts an undefined value as 0: mean {rule.mean:+.2f}{spread}")
 
 
 def tracks(runs: Sequence[WithinRun]) -> bool:
