@@ -3,7 +3,7 @@
 ``smoke``
     Seconds per notebook. CI and ``pytest --nbval`` only: proves the code path runs.
 ``quick``
-    A laptop CPU: the whole ``make execute`` in about 40 minutes on 2 cores (estimated), on the
+    A laptop CPU: the whole ``make execute`` in about 41 minutes on 2 cores (measured), on the
     embedded data; large enough that each figure shows the paper's effect.
 ``paper``
     The paper's hyperparameters and iteration counts, meant for a GPU and LSUN.
