@@ -654,7 +654,7 @@ exact = table[table["kind"] == "translation"].drop_duplicates(["family", "pair",
 worst = float((exact["exact"] - exact["w"]).abs().max())
 tolerance = 5 * math.sqrt(2 / population_settings.eval_samples)
 ceilings = exact.loc[exact["w"] == exact["w"].max()].groupby("family")["exact_cosine"].min()
-widest = float(ceilings[[f for f in ceilings.index if f.endswith("d=2")]].min())
+widest = float(ceilings[d2])  # the two-dimensional translations
 print(f"exact critic on {len(exact)} shared samples of the translations: largest |estimate - "
       f"|v|| {worst:.4f} (tolerance {tolerance:.4f}); its smallest cosine at |v| = "
       f"{exact['w'].max():g}: " + ", ".join(f"{f} {c:.3f}" for f, c in ceilings.items()))

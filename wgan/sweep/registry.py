@@ -128,9 +128,10 @@ def chapter_families(chapter: str, scale: Scale) -> tuple[str, ...]:
     ValueError
         For a chapter that reads no run of the registry (a misspelt ``NN_topic``).
     """
-    found = {network_family(run.config) for run in registry(scale) if chapter in run.chapters}
+    runs = registry(scale)
+    found = {network_family(run.config) for run in runs if chapter in run.chapters}
     if not found:
-        chapters = sorted({c for run in registry(scale) for c in run.chapters})
+        chapters = sorted({c for run in runs for c in run.chapters})
         raise ValueError(f"No run of the registry is read by chapter {chapter!r} at scale "
                          f"{scale.name}; the chapters with runs: {', '.join(chapters)}.")
     return tuple(f for f in ("toy", "mlp", "conv") if f in found)
