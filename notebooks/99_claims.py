@@ -11,23 +11,13 @@
 # %% [markdown]
 # # The claims ledger
 #
-# Every claim the paper makes, where it makes it, the chapter of this book that tests it,
-# the test and the rule its verdict follows (declared in `wgan.report.claims.CLAIMS`
-# before any run), the seeds it rests on, what that chapter measured with its interval,
-# at which scale, and its verdict: *reproduced*, *partly reproduced*, *not reproduced*,
-# or *not tested at this scale*.
-#
-# The claims come in three kinds, one table each: the paper's empirical claims, tested;
-# numerical illustrations of results the paper proves (Example 1, Theorems 1-3) or that
-# follow by arithmetic (a clipped layer's gain is bounded by its box): their checks cannot
-# fail the way an experiment can, so they are marked *illustration shown* and are not
-# counted as reproductions; and claims of a later paper (WGAN-GP) that chapter 8 tests.
-#
-# Nothing on this page is typed in. Each chapter ends by calling `wgan.report.claims.report` with
-# the numbers it computed; the call writes a record under `runs/claims/<scale>/`. This page
-# is executed after every chapter by `make execute` and reads the records back, so it is
-# regenerated with the book. A claim whose chapter was not run at this scale says so, and
-# the commit column tells which version of the code measured each row.
+# Every claim the paper makes, with the verdict of the chapter that tests it:
+# *reproduced*, *partly reproduced*, *not reproduced* (the experiment could test the claim
+# and the evidence goes against it) or *not tested at this scale* (the experiment was too
+# small to test it). Each row gives the decisive number with its interval and whether the
+# experiment met the condition under which it can test the claim at all; a click on the
+# line below a row opens the test, the rule, the seeds, everything that was measured, the
+# scale and the commit.
 
 # %% tags=["parameters"]
 scale = "smoke"
@@ -39,7 +29,7 @@ from IPython.display import HTML
 
 from wgan.plan.scale import Scale
 from wgan.report.claims import CLAIMS, KINDS, NOT_RUN, VERDICTS, ledger
-from wgan.report.ledger import book_chapters, ledger_html, ledger_summary
+from wgan.report.ledger import book_chapters, ledger_html, ledger_summary_html
 from wgan.report.provenance import provenance
 
 scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
@@ -50,9 +40,27 @@ record
 # %% [markdown]
 # ## The ledger
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 table = ledger(scale)
-HTML(ledger_html(table, linked=book_chapters()))
+HTML(ledger_summary_html(table, scale.name) + ledger_html(table, linked=book_chapters()))
+
+# %% [markdown]
+# ## How the ledger is made
+#
+# The claims come in three kinds, one table each: the paper's empirical claims, tested;
+# numerical illustrations of results the paper proves (Example 1, Theorems 1-3) or that
+# follow by arithmetic (a clipped layer's gain is bounded by its box): their checks cannot
+# fail the way an experiment can, so they are marked *illustration shown* and are not
+# counted as reproductions; and claims of a later paper (WGAN-GP) that chapter 8 tests.
+# Each claim's test and rule are declared once, in `wgan.report.claims.CLAIMS`, with the
+# condition under which its experiment is adequate; where that condition fails, the verdict
+# is *not tested at this scale*, never *not reproduced*.
+#
+# Nothing on this page is typed in. Each chapter ends by calling `wgan.report.claims.report`
+# with the numbers it computed; the call writes a record under `runs/claims/<scale>/`. This
+# page is executed after every chapter by `make execute` and reads the records back, so it
+# is regenerated with the book. A claim whose chapter was not run at this scale says so,
+# and each row's details name the commit of the code that measured it.
 
 # %% [markdown]
 # ## Checks
@@ -66,10 +74,4 @@ by_kind = sorted(CLAIMS, key=lambda claim: list(KINDS).index(claim.kind))
 assert list(table["claim"]) == [claim.statement for claim in by_kind], "a claim is missing"
 assert set(table["verdict"]) <= {*VERDICTS, NOT_RUN}, f"unknown verdict in {set(table['verdict'])}"
 assert (table["scale"] == scale.name).all(), "a record was measured at another scale"
-
-# %% [markdown]
-# ## Verdict
-
-# %%
-print(ledger_summary(table, scale.name))
 print(record.summary())

@@ -2,20 +2,26 @@
 
 import html
 import re
+import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
 
 from wgan.plan.scale import Scale
-from wgan.report.claims import CLAIMS, KINDS, NOT_RUN, ledger, report
+from wgan.report.claims import CLAIMS, KINDS, NO_INTERVAL, NOT_RUN, ledger, report
 from wgan.report.ledger import (
+    DECISIVE_NUMBER,
+    HEADINGS,
     ILLUSTRATION_SHOWN,
     KIND_TITLES,
     LEDGER_COLUMNS,
+    VERDICT_NOTES,
+    adequacy_shown,
     book_chapters,
     ledger_counts,
     ledger_html,
     ledger_summary,
+    ledger_summary_html,
     shown_verdict,
     verdict_badge,
 )
@@ -24,6 +30,37 @@ from wgan.report.ledger import (
 @pytest.fixture(autouse=True)
 def _runs_in_tmp(tmp_path, monkeypatch):
     monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path / "runs"))
+
+
+def _row(**values) -> dict:
+    """One ledger row of a measured empirical claim; ``values`` override its cells."""
+    row = {
+        "key": "mixture", "kind": "empirical", "claim": "WGAN covers every mode.",
+        "where": "Section 4.1, Figure 2", "chapter": "03_mixture",
+        "test": "modes covered at the last snapshot", "rule": "reproduced: all 8 modes",
+        "seeds": "5 (0-4)", "interval": "W1 0.05 [0.03, 0.07], t-interval over seeds, 95%",
+        "measured": "8 modes in 5 of 5 runs", "verdict": "reproduced", "scale": "quick",
+        "commit": "abc1234", "condition": "-", "adequate": None, "adequacy": "-",
+    }
+    row.update(values)
+    return row
+
+
+def _claims(page: str) -> dict[str, dict[str, list[str]]]:
+    """Per claim (its tbody's data-claim): the texts of its row's cells, in order, under
+    ``"row"``, and of its details' entries (dd) under ``"details"``."""
+    root = ET.fromstring(page)
+    found = {}
+    for body in root.iter("tbody"):
+        row = body.find("tr[@class='wgan-ledger-row']")
+        details = body.find("tr[@class='wgan-ledger-details']")
+        assert row is not None and details is not None and len(body) == 2
+        found[body.get("data-claim")] = {
+            "row": [" ".join("".join(cell.itertext()).split()) for cell in row],
+            "details": [" ".join("".join(dd.itertext()).split()) for dd in details.iter("dd")],
+            "summary": ["".join(s.itertext()) for s in details.iter("summary")],
+        }
+    return found
 
 
 def test_book_chapters_lists_the_executed_notebooks_of_the_toc(tmp_path):
@@ -41,25 +78,142 @@ def test_book_chapters_is_empty_without_a_toc(tmp_path):
     assert book_chapters(tmp_path / "missing.yml") == set()
 
 
-def test_ledger_html_has_one_row_per_claim_and_links_only_built_chapters():
+def test_ledger_html_has_one_row_and_one_details_element_per_claim():
     report("example1", measured="EM within 0.01", verdict="reproduced", scale=Scale("smoke"))
     page = ledger_html(ledger(Scale("smoke")), linked={"01_distances"})
-    kinds = {claim.kind for claim in CLAIMS}
-    assert page.count("<tr>") == len(CLAIMS) + len(kinds)  # a header row per kind's table
+    claims = _claims(page)
+    assert list(claims) == [claim.key for claim in
+                            sorted(CLAIMS, key=lambda c: list(KINDS).index(c.kind))]
+    for key, cells in claims.items():
+        assert len(cells["row"]) == len(HEADINGS), key
+        assert cells["summary"] == ["test, rule, seeds, what was measured"], key
+    assert page.count('<tr class="wgan-ledger-row">') == len(CLAIMS)
+    assert page.count("<details>") == len(CLAIMS)
+    assert page.count("<th ") == len(HEADINGS) * len({claim.kind for claim in CLAIMS})
+
+
+def test_ledger_html_links_only_built_chapters():
+    page = ledger_html(ledger(Scale("smoke")), linked={"01_distances"})
     assert '<a href="01_distances.html">01_distances</a>' in page
-    assert "<td>EM within 0.01<br><small>no interval</small></td>" in page
-    assert 'href="02_theory.html"' not in page and "<td>02_theory</td>" in page
-    assert page.count("chapter not run at this scale") == len(CLAIMS) - 1
+    assert 'href="02_theory.html"' not in page and "tested in 02_theory</small>" in page
+
+
+def test_the_row_reads_claim_verdict_number_and_adequacy_in_the_order_of_the_headings():
+    page = ledger_html(pd.DataFrame([_row()]), linked={"03_mixture"})
+    root = ET.fromstring(page)
+    assert [th.text for th in root.iter("th")] == list(HEADINGS.values())
+    assert [th.get("class") for th in root.iter("th")] == [f"wgan-ledger-{key}"
+                                                            for key in HEADINGS]
+    claim, verdict, number, adequate = _claims(page)["mixture"]["row"]
+    assert claim == "WGAN covers every mode. Section 4.1, Figure 2; tested in 03_mixture"
+    assert verdict == "reproduced"
+    assert number == "W1 0.05 [0.03, 0.07], t-interval over seeds, 95%"
+    assert adequate == "- none declared"
+
+
+def test_the_details_hold_test_rule_seeds_measured_scale_and_commit():
+    page = ledger_html(pd.DataFrame([_row()]))
+    details = _claims(page)["mixture"]["details"]
+    assert details == ["modes covered at the last snapshot", "reproduced: all 8 modes",
+                       "5 (0-4)", "8 modes in 5 of 5 runs", "scale quick, commit abc1234"]
+    names = re.findall(r"<dt>([^<]*)</dt>", page)
+    assert names == ["Test", "Rule", "Seeds", "Measured", "Measured at"]
+
+
+def test_ledger_html_gives_scale_and_commit_only_for_measured_claims():
+    report("example1", measured="m", verdict="reproduced", scale=Scale("quick"))
+    page = ledger_html(ledger(Scale("quick")))
+    assert page.count("<dt>Measured at</dt><dd>scale quick, commit <code>") == 1
+
+
+@pytest.mark.parametrize(
+    ("measured", "shown"),
+    [("edge 0.9 [0.8, 1.0]", None),  # the measured text is the interval: said once
+     ("5 seeds; edge 0.9 [0.8, 1.0]; limit 0.5", f"5 seeds; ({DECISIVE_NUMBER}); limit 0.5"),
+     ("8 modes", "8 modes")],
+)
+def test_the_measured_text_names_the_decisive_number_instead_of_repeating_it(measured, shown):
+    page = ledger_html(pd.DataFrame([_row(interval="edge 0.9 [0.8, 1.0]", measured=measured)]))
+    details = _claims(page)["mixture"]["details"]
+    assert page.count("edge 0.9 [0.8, 1.0]") == 1
+    if shown is None:
+        assert "<dt>Measured</dt>" not in page
+    else:
+        assert shown in details
+
+
+def test_no_cell_of_a_claim_repeats_another():
+    page = ledger_html(pd.DataFrame([_row(
+        interval="rho 0.6 [0.4, 0.8]", measured="rho 0.6 [0.4, 0.8] over 5 seeds; plain rho 0.9",
+        condition="the samples improve", adequate=False,
+        adequacy="time-curve rho 0.2: the samples did not improve; 10,000 iterations would",
+        verdict="not tested at this scale")]))
+    cells = [text for claim in _claims(page).values()
+             for text in claim["row"] + claim["details"]]
+    for i, text in enumerate(cells):
+        for j, other in enumerate(cells):
+            assert i == j or text not in other, (text, other)
+
+
+def test_a_missing_interval_is_said_in_muted_words():
+    page = ledger_html(pd.DataFrame([_row(interval=NO_INTERVAL)]))
+    assert f'<td class="wgan-ledger-number"><span class="text-muted">{NO_INTERVAL}</span></td>' \
+        in page
+
+
+@pytest.mark.parametrize(
+    ("condition", "adequate", "adequacy", "shown"),
+    [("the WGAN learned the circle", True, "radial error 0.01", "yes"),
+     ("the WGAN learned the circle", False, "radial error 0.14: not learned",
+      "no radial error 0.14: not learned"),
+     ("the WGAN learned the circle", None, "-", "- not measured"),
+     ("-", None, "-", "- none declared"),
+     ("-", float("nan"), "-", "- none declared")],
+)
+def test_the_adequacy_column_says_yes_no_with_why_or_nothing_declared(
+        condition, adequate, adequacy, shown):
+    verdict = "not tested at this scale" if adequate is False else "reproduced"
+    page = ledger_html(pd.DataFrame([_row(condition=condition, adequate=adequate,
+                                          adequacy=adequacy, verdict=verdict)]))
+    claim = _claims(page)["mixture"]
+    assert claim["row"][3] == shown
+    if condition != "-":
+        assert claim["details"][2] == condition  # after the test and the rule
+    if adequate is True:  # what was measured of the condition, behind the click
+        assert claim["details"][3] == adequacy
+    assert page.count(adequacy) <= 1 or adequacy == "-"
+
+
+def test_adequacy_shown_reads_pandas_missing_values_as_none():
+    assert adequacy_shown(None) is None and adequacy_shown(float("nan")) is None
+    assert adequacy_shown(True) is True and adequacy_shown(False) is False
+
+
+def test_the_verdict_column_tells_evidence_against_from_an_experiment_too_small():
+    page = ledger_html(pd.DataFrame([
+        _row(key="a", verdict="not reproduced"),
+        _row(key="b", verdict="not tested at this scale"),
+        _row(key="c", verdict="reproduced")]))
+    claims = _claims(page)
+    assert claims["a"]["row"][1] == f"not reproduced {VERDICT_NOTES['not reproduced']}"
+    assert claims["b"]["row"][1] == ("not tested at this scale "
+                                     f"{VERDICT_NOTES['not tested at this scale']}")
+    assert claims["c"]["row"][1] == "reproduced"
+    assert "evidence against" in VERDICT_NOTES["not reproduced"]
+    assert "too small" in VERDICT_NOTES["not tested at this scale"]
 
 
 def test_ledger_html_escapes_every_cell():
     row = dict.fromkeys(LEDGER_COLUMNS, "x")
     row.update(claim="W < JS & more", measured="<script>alert(1)</script>", chapter="01_a",
-               kind="empirical", interval="rho 0.5 [0.1, 0.9] <b>", seeds="5 & more")
+               kind="empirical", interval="rho 0.5 [0.1, 0.9] <b>", seeds="5 & more",
+               condition="a < b", adequate=False, adequacy="<i>small</i>", key="k<")
     page = ledger_html(pd.DataFrame([row]), linked={"01_a"})
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "W &lt; JS &amp; more" in page
+    assert "W &lt; JS &amp; more" in page and "a &lt; b" in page
     assert "[0.1, 0.9] &lt;b&gt;" in page and "5 &amp; more" in page
+    assert "&lt;i&gt;small&lt;/i&gt;" in page and 'data-claim="k&lt;"' in page
+    ET.fromstring(page)  # well-formed
 
 
 @pytest.mark.parametrize(
@@ -72,19 +226,14 @@ def test_verdict_badge_colours_each_verdict(verdict, colour):
     badge = verdict_badge(verdict)
     assert re.fullmatch(rf'<span class="sd-badge sd-bg-{colour} sd-bg-text-{colour}">'
                         rf"{verdict}</span>", badge)
+    assert verdict_badge(verdict, "3 & more").endswith(f'{colour}">3 &amp; more</span>')
 
 
 def test_ledger_html_rejects_a_table_without_the_ledger_columns():
-    columns = [name for name in LEDGER_COLUMNS if name not in ("verdict", "scale", "commit")]
+    columns = [name for name in LEDGER_COLUMNS if name not in ("verdict", "adequate")]
     with pytest.raises(ValueError, match=r"'table' parameter of ledger_html must have .* "
-                                         r"Missing \['verdict', 'scale', 'commit'\]"):
+                                         r"Missing \['verdict', 'adequate'\]"):
         ledger_html(pd.DataFrame({name: [] for name in columns}))
-
-
-def test_ledger_html_gives_scale_and_commit_only_for_measured_claims():
-    report("example1", measured="m", verdict="reproduced", scale=Scale("quick"))
-    page = ledger_html(ledger(Scale("quick")))
-    assert page.count("<small>quick, <code>") == 1
 
 
 def test_ledger_html_has_one_table_per_kind_in_the_order_of_the_kinds():
@@ -103,18 +252,18 @@ def test_ledger_html_shows_the_declared_test_rule_and_seeds_and_the_records_inte
     report("clip-constant-k", measured="K 0.1", verdict="not reproduced", scale=Scale("quick"),
            seeds="1 (seed 0)", interval="K 0.1 [0.05, 0.2], t-interval over pairs, 95%")
     claim = next(c for c in CLAIMS if c.key == "clip-constant-k")
-    page = ledger_html(ledger(Scale("quick")))
-    assert "K 0.1 [0.05, 0.2], t-interval over pairs, 95%" in page
-    assert "<td>1 (seed 0)</td>" in page
-    for text in (claim.test, claim.rule):
-        assert html.escape(text) in page
+    cells = _claims(ledger_html(ledger(Scale("quick"))))["clip-constant-k"]
+    assert cells["row"][2] == "K 0.1 [0.05, 0.2], t-interval over pairs, 95%"
+    assert " ".join(claim.test.split()) in cells["details"]
+    assert " ".join(claim.rule.split()) in cells["details"]
+    assert "1 (seed 0)" in cells["details"] and "K 0.1" in cells["details"]
 
 
 def test_an_illustration_is_shown_not_reproduced():
     report("theorem1", measured="bound holds", verdict="reproduced", scale=Scale("quick"))
     page = ledger_html(ledger(Scale("quick")))
     assert verdict_badge(ILLUSTRATION_SHOWN) in page
-    assert "<small>its check: reproduced</small>" in page
+    assert _claims(page)["theorem1"]["row"][1] == "illustration shown its check: reproduced"
     assert 'class="sd-badge sd-bg-success' not in page  # nothing else was reported
     assert shown_verdict("illustration", "not tested at this scale") == "not tested at this scale"
     assert shown_verdict("illustration", NOT_RUN) == NOT_RUN
@@ -126,16 +275,34 @@ def test_ledger_counts_reproductions_among_tested_claims_only():
     report("theorem1", measured="m", verdict="reproduced", scale=scale)
     report("example1", measured="m", verdict="reproduced", scale=scale)
     report("clip-constant-k", measured="m", verdict="not reproduced", scale=scale)
+    report("mixture", measured="m", verdict="not tested at this scale", scale=scale)
     report("gp-gradient-norms", measured="m", verdict="reproduced", scale=scale)
     table = ledger(scale)
     counts = ledger_counts(table)
     tested = sum(claim.kind != "illustration" for claim in CLAIMS)
     assert counts["tested"] == tested
     assert counts["reproduced"] == 1 and counts["not reproduced"] == 1
-    assert counts[NOT_RUN] == tested - 2
+    assert counts["not tested at this scale"] == 1
+    assert counts[NOT_RUN] == tested - 3
     assert counts["illustrations"] == len(CLAIMS) - tested
     assert counts["illustrations shown"] == 2
+
+
+def test_the_summary_counts_evidence_against_apart_from_experiments_too_small():
+    scale = Scale("quick")
+    report("clip-constant-k", measured="m", verdict="not reproduced", scale=scale)
+    report("mixture", measured="m", verdict="not tested at this scale", scale=scale)
+    report("figure3", measured="m", verdict="not tested at this scale", scale=scale)
+    report("theorem1", measured="m", verdict="reproduced", scale=scale)
+    table = ledger(scale)
+    tested = sum(claim.kind != "illustration" for claim in CLAIMS)
     summary = ledger_summary(table, "quick")
     assert summary.startswith(f"At scale quick, of {tested} claims tested")
-    assert ": 1 reproduced, 0 partly reproduced, 1 not reproduced" in summary
-    assert "2 of " in summary and "illustrations shown" in summary
+    assert ": 0 reproduced and 0 partly reproduced; evidence against: 1 not reproduced; " \
+           "experiments too small to test the claim: 2 not tested at this scale; " in summary
+    assert "1 of " in summary and "illustrations shown" in summary
+    shown = ledger_summary_html(table, "quick")
+    assert shown.startswith('<p class="wgan-ledger-summary">')
+    assert verdict_badge("not reproduced", "1 not reproduced") in shown
+    assert verdict_badge("not tested at this scale", "2 not tested at this scale") in shown
+    assert re.sub(r"<[^>]+>", "", shown) == summary
