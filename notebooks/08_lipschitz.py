@@ -51,7 +51,7 @@ scale = "smoke"
 device = "auto"
 seed = 0
 
-# %%
+# %% tags=["hide-input"]
 import dataclasses
 import math
 
@@ -106,7 +106,7 @@ from wgan.plan.scale import Scale
 from wgan.quality.along_run import generate
 from wgan.quality.seeds import t_interval
 from wgan.report.claims import expect, report
-from wgan.report.lipschitz import sweep_figure
+from wgan.report.lipschitz import curve_panels, k_spread_figure, sweep_figure
 from wgan.report.plotting import ring_panel, stamp
 from wgan.report.provenance import provenance
 from wgan.report.sheets import image_grid
@@ -127,27 +127,21 @@ print(record)
 record
 
 # %% [markdown]
-# ## The three constraints
+# ## Part 1: the estimate against the exact W1
 #
-# All three are settings of the one training loop (`TrainConfig.lipschitz`,
-# `python -m wgan train --lipschitz clip|gp|sn`):
-#
-# - **clip** (the paper's): every weight clamped to $[-c, c]$ before each critic update
-#   (`wgan.training.algorithm1.clip_`);
-# - **gradient penalty** (WGAN-GP): $\lambda\,\mathbb{E}\big[(\lVert\nabla_x
-#   f(\hat x)\rVert_2 - 1)^2\big]$ added to the critic's loss, at $\hat x = \epsilon x +
-#   (1 - \epsilon)\tilde x$ with one $\epsilon \sim U[0, 1]$ per sample
-#   (`wgan.training.algorithm1.gradient_penalty`), no clipping, no batch normalization;
-# - **spectral norm** (SN-GAN): every linear layer's weight divided by its largest
-#   singular value, estimated by one power iteration per forward pass
-#   (`wgan.training.models.spectral_normalize_`), no clipping.
-#
-# The fitted critics of the first two parts all use the registry's MLP critic (three
-# hidden ReLU layers, the width below) and RMSProp, the paper's optimizer, at one
-# learning rate, and $\lambda = 10$, WGAN-GP's published value (their toy script used
-# $\lambda = 0.1$; Part 1 sweeps $\lambda$). Only the constraint changes between them.
+# The paper's sentence, with its condition: *if* the supremum of the dual (2) is attained
+# within the clipped family (the critic's capacity and its box must hold the optimal
+# critic, scaled), the clipped critic estimates $K \cdot W$, with $K$ fixed by the box: the
+# same $K$ for every pair of distributions. Critics with each constraint are fitted to
+# pairs whose $W_1$ is known for the populations (Gaussians translated by $|v|$, and
+# Gaussians scaled by $\sigma$), and $K$, a critic's estimate over the exact critic's on
+# the same sample, is read per family: constant when the largest $K$ over the family's
+# pairs stays within 1.25 times the smallest. The figure shows that spread, which the
+# verdict tests; the table after it the absolute $K$ of each cell, which spans many
+# decades across the constraints. How the fits are made and counted, the three
+# constraints and the reference each one allows follow, behind a click.
 
-# %%
+# %% tags=["hide-cell"]
 fit_settings = scale.pick(
     smoke=FitSettings(hidden=8, steps=30, batch_size=64, lr=1e-3, gp_weight=10.0,
                       eval_samples=128),
@@ -170,14 +164,62 @@ pd.Series(vars(population_settings) | {
     "pairs per family": n_pairs, "Gaussian dimensions": dims, "seeds": part1_seeds,
     "cosine sample per side": n_cosine, "lambdas swept": gp_weights}, name=str(scale)).to_frame()
 
+# %% tags=["hide-input"]
+shifts = list(np.linspace(0.5, 2.0, n_pairs))
+families = {f"Gaussians, d={d}": gaussian_family(d, shifts) for d in dims}
+families["scaled Gaussians, d=2"] = scaled_gaussian_family(
+    2, [1 + w / chi_mean(2) for w in shifts])
+table = population_estimates(families, CONSTRAINTS, population_settings, part1_seeds,
+                             n_cosine=n_cosine)
+cells = constant_k_cells(table)
+uncounted = table[~counted_fits(table)]
+labels = [c.label for c in CONSTRAINTS]
+colors = dict(zip(labels, ("C0", "C9", "C4", "C3", "C2"), strict=True))
+print(f"{len(table)} fits, {len(uncounted)} not counted (gate: drift over the last fifth "
+      f"<= {GATE_DRIFT:.0%}; estimate > {ZERO_SE:g} standard errors)")
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "K within each family, as the verdict reads it. Top, one panel per family with known W1: K (a critic's estimate divided by the exact critic's on the same sample) over the median K of its (family, constraint) cell, mean over the counted seeds, against the population W1, one colour per constraint: weight clipping at c = 0.1, 0.01 and 0.001, the gradient penalty (lambda = 10) and spectral normalization; shaded, a band within which any two points differ by less than the limit 1.25; log scale. Bottom: the verdict's statistic per cell, max/min K over the family's pairs, one dot per seed whose fits all counted, the mean with its 95% t-interval over seeds (square and bar), and the limit 1.25 (red dashed); open markers and a status above them: a cell not counted. The absolute K of each cell, from about 1e-8 (c = 0.001) to about 1 (the penalty), is in the table below. The paper has no such figure; equation (3) and the text after it say the clipped critic estimates W up to a constant K.", "name": "fig-lipschitz-k"}}
+k_spread_figure(table, counted_fits(table), cells, colors, record)
+plt.show()
+
+# %%
+readable(cells.drop(columns=["ratio_text"]), figures=3,
+         words={"k_mean": "no counted fit", "k_linear": "not applicable",
+                "ratio": "no seed with every pair counted", "ratio_low": "no interval",
+                "ratio_high": "no interval"})
+
 # %% [markdown]
-# ## Part 1: the estimate against the exact W1
+# Per family and constraint: `status` (constant, varying or undecided from the
+# t-interval over seeds of max/min $K$ against 1.25; or why the cell is not counted), the
+# mean $K$ of the counted fits, the box's linear critic where it applies, the mean and
+# interval of max/min $K$ over the pairs, the seeds with every pair counted, and how many
+# fits failed the gate (`unconverged`) or estimated about 0 (`unmeasurable`).
 #
-# The paper's sentence, with its condition: *if* the supremum of the dual (2) is attained
-# within the clipped family (the critic's capacity and its box must hold the optimal
-# critic, scaled), the clipped critic estimates $K \cdot W$, with $K$ fixed by the box.
-# Part 1 tests it on families of pairs whose $W_1$ is known for the populations, not
-# estimated from samples:
+# :::{dropdown} The three constraints
+#
+# All three are settings of the one training loop (`TrainConfig.lipschitz`,
+# `python -m wgan train --lipschitz clip|gp|sn`):
+#
+# - **clip** (the paper's): every weight clamped to $[-c, c]$ before each critic update
+#   (`wgan.training.algorithm1.clip_`);
+# - **gradient penalty** (WGAN-GP): $\lambda\,\mathbb{E}\big[(\lVert\nabla_x
+#   f(\hat x)\rVert_2 - 1)^2\big]$ added to the critic's loss, at $\hat x = \epsilon x +
+#   (1 - \epsilon)\tilde x$ with one $\epsilon \sim U[0, 1]$ per sample
+#   (`wgan.training.algorithm1.gradient_penalty`), no clipping, no batch normalization;
+# - **spectral norm** (SN-GAN): every linear layer's weight divided by its largest
+#   singular value, estimated by one power iteration per forward pass
+#   (`wgan.training.models.spectral_normalize_`), no clipping.
+#
+# The fitted critics of the first two parts all use the registry's MLP critic (three
+# hidden ReLU layers, of the width in the folded settings above) and RMSProp, the paper's optimizer, at one
+# learning rate, and $\lambda = 10$, WGAN-GP's published value (their toy script used
+# $\lambda = 0.1$; Part 1 sweeps $\lambda$). Only the constraint changes between them.
+# :::
+#
+# :::{dropdown} The families, the protocol and the reference lines
+#
+# Part 1 tests the sentence on families of pairs whose $W_1$ is known for the populations,
+# not estimated from samples:
 #
 # - **translated Gaussians**: $N(0, I)$ against $N(v, I)$, $|v|$ swept, $v$ along the first
 #   axis; $W_1 = |v|$, attained by the critic $f(x) = -x_1$;
@@ -191,7 +233,8 @@ pd.Series(vars(population_settings) | {
 # smallest angle, with a floor near 4 for the digits), so their $K$ mixed the critic's
 # scale with the bias. They are no longer fitted here.
 #
-# **Protocol.** For each pair and seed, one sample of the size above per side is drawn,
+# **Protocol.** For each pair and seed, one sample per side is drawn (`eval_samples` in the
+# folded settings above),
 # and the exact critic and every fitted critic are scored on it: $K$ is the fitted
 # critic's estimate divided by the exact critic's on the same points (the sampling error
 # of the two largely cancels; the estimate over the population $W_1$ is kept as `k`).
@@ -226,67 +269,13 @@ pd.Series(vars(population_settings) | {
 # shared sample (1 for an optimal critic when the samples are large enough for the
 # empirical plan to be the population's; `exact_cosine`, the exact critic's, is the
 # ceiling those samples allow).
+# :::
+#
+# The fits not counted (open the output):
 
-# %%
-shifts = list(np.linspace(0.5, 2.0, n_pairs))
-families = {f"Gaussians, d={d}": gaussian_family(d, shifts) for d in dims}
-families["scaled Gaussians, d=2"] = scaled_gaussian_family(
-    2, [1 + w / chi_mean(2) for w in shifts])
-table = population_estimates(families, CONSTRAINTS, population_settings, part1_seeds,
-                             n_cosine=n_cosine)
-cells = constant_k_cells(table)
-uncounted = table[~counted_fits(table)]
-print(f"{len(table)} fits, {len(uncounted)} not counted (gate: drift over the last fifth "
-      f"<= {GATE_DRIFT:.0%}; estimate > {ZERO_SE:g} standard errors)")
-readable(cells.drop(columns=["ratio_text"]), digits=4,
-         words={"k_mean": "no counted fit", "k_linear": "not applicable",
-                "ratio": "no seed with every pair counted", "ratio_low": "no interval",
-                "ratio_high": "no interval"})
-
-# %% [markdown]
-# Per family and constraint: `status` (constant, varying or undecided from the
-# t-interval over seeds of max/min $K$ against 1.25; or why the cell is not counted), the
-# mean $K$ of the counted fits, the box's linear critic where it applies, the mean and
-# interval of max/min $K$ over the pairs, the seeds with every pair counted, and how many
-# fits failed the gate (`unconverged`) or estimated about 0 (`unmeasurable`). The fits not
-# counted:
-
-# %%
+# %% tags=["hide-output"]
 readable(uncounted[["family", "constraint", "pair", "seed", "k", "k_paired", "drift"]]
-         .set_index(["family", "constraint", "pair", "seed"]), digits=3)
-
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "K, the critic's estimate divided by the exact critic's on the same sample (log scale), against the population W1, one panel per family with known W1, one colour per constraint: weight clipping at c = 0.1, 0.01 and 0.001, the gradient penalty (lambda = 10) and spectral normalization. Filled: mean over the counted seeds; open: fits not counted (gate or estimate about 0). Reference lines: K = 1 (black dashed; spectral normalization's bound); the penalised linear optimum 1 + W/(2 lambda) (red dotted, translations); per clip value, the box's linear critic (dotted, translations) and the box's bound (dash-dot). The paper has no such figure; equation (3) and the text after it say the clipped critic estimates W up to a constant K.", "name": "fig-lipschitz-k"}}
-labels = [c.label for c in CONSTRAINTS]
-colors = dict(zip(labels, ("C0", "C9", "C4", "C3", "C2"), strict=True))
-counted = table.drop(uncounted.index)
-fig, axes = plt.subplots(1, len(families), figsize=(3.8 * len(families), 3.6), squeeze=False)
-for ax, family in zip(axes[0], families, strict=True):
-    rows = table[table["family"] == family]
-    for label in labels:
-        group = counted[(counted["family"] == family) & (counted["constraint"] == label)]
-        mean = group.groupby("w")["k_paired"].mean()
-        ax.plot(mean.index, mean.clip(lower=1e-12), "o-", color=colors[label], label=label,
-                ms=3)
-        lost = uncounted[(uncounted["family"] == family) & (uncounted["constraint"] == label)]
-        ax.plot(lost["w"], lost["k_paired"].clip(lower=1e-12), "o", mfc="none",
-                color=colors[label], ms=5)
-        box = rows[rows["constraint"] == label]
-        if box["k_box"].notna().any() and label.startswith("clip"):
-            ax.axhline(float(box["k_box"].iloc[0]), color=colors[label], ls="-.", lw=0.7)
-        if box["k_linear"].notna().any():
-            ax.axhline(float(box["k_linear"].iloc[0]), color=colors[label], ls=":", lw=0.9)
-    reference = rows.dropna(subset=["k_reference"]).groupby("w")["k_reference"].first()
-    if len(reference):
-        ax.plot(reference.index, reference, ":", color="C3", lw=1.2)
-    ax.axhline(1.0, color="k", ls="--", lw=0.8)
-    ax.set_yscale("log")
-    ax.set_title(family, fontsize=10)
-    ax.set_xlabel("population W1")
-axes[0, 0].set_ylabel("K = estimate / exact critic's estimate")
-axes[0, -1].legend(fontsize=7)
-fig.tight_layout(rect=(0, 0.04, 1, 1))
-stamp(fig, record)
-plt.show()
+         .set_index(["family", "constraint", "pair", "seed"]), figures=3)
 
 # %% [markdown]
 # The gradient cosine per family and constraint (mean over every fit), next to the exact
@@ -297,7 +286,7 @@ plt.show()
 cosines = table.groupby(["family", "constraint"], sort=False)[
     ["cosine", "exact_cosine", "steps_to_90"]].agg(
         {"cosine": "mean", "exact_cosine": "mean", "steps_to_90": "median"})
-readable(cosines, digits=3)
+readable(cosines, figures=3)
 
 # %% [markdown]
 # ### The penalty's $\lambda$ swept
@@ -317,7 +306,7 @@ lambda_table = pd.concat([
                  population_settings, part1_seeds, n_cosine=n_cosine),
     penalised], ignore_index=True)
 closed_form = gp_closed_form_check(lambda_table)
-readable(closed_form, digits=3, words={"k_mean": "no counted fit", "r_mean": "no counted fit"})
+readable(closed_form, figures=3, words={"k_mean": "no counted fit", "r_mean": "no counted fit"})
 
 # %% [markdown]
 # How to read $r$: 1 is the closed form; below 1 the fitted critic stopped between $K = 1$
@@ -366,7 +355,7 @@ plt.show()
 # Every critic of this part is fitted once per seed of Part 1: the figures draw the first
 # seed, the tables and the verdicts read them all.
 
-# %%
+# %% tags=["hide-cell"]
 surface_constraints = {"clip c=0.01": CONSTRAINTS[1], "gradient penalty": CONSTRAINTS[3]}
 surface_settings = dataclasses.replace(fit_settings, steps=4 * fit_settings.steps)
 surfaces, surface_rows = {}, []
@@ -392,7 +381,7 @@ for name, sample in TOY_DATA.items():
                     if constraint.lipschitz == "clip" else math.nan),
             })
 surface_table = pd.DataFrame(surface_rows).set_index(["data", "constraint", "seed"])
-readable(surface_table, digits=3, words={"at the box edge": "no box"})
+readable(surface_table, figures=3, words={"at the box edge": "no box"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Value surfaces (level lines of f) of critics trained against a fixed generator, the data plus unit Gaussian noise, on 8 Gaussians, 25 Gaussians and the Swiss roll (columns); top row: weight clipping (c = 0.01), bottom row: gradient penalty (lambda = 10); the data in orange. WGAN-GP's Figure 1(a) shows the same panels; this figure redraws it with this page's critics.", "name": "fig-lipschitz-surfaces"}}
 fig, axes = plt.subplots(2, len(TOY_DATA), figsize=(3.4 * len(TOY_DATA), 6.4))
@@ -419,7 +408,7 @@ plt.show()
 # a batch of each distribution. A norm that underflows to exactly zero in float32 is drawn
 # at $10^{-30}$, the bottom of the plot.
 
-# %%
+# %% tags=["hide-input"]
 deep_hidden = scale.pick(smoke=8, quick=64, paper=512)
 deep_constraints = {c.label: c for c in CONSTRAINTS[:4]}
 seed_norms, deep_weights = {label: [] for label in deep_constraints}, {}
@@ -473,7 +462,7 @@ plt.show()
 # 8 modes, the critic's gradient norm at generated points, and the logged estimate over
 # the last 50 iterations divided by the exact W1 (the K of a trained critic).
 
-# %%
+# %% tags=["hide-output"]
 ring_iters = lipschitz_runs.lipschitz_settings(scale).ring_iters
 ring_seeds = lipschitz_runs.ring_seeds(scale, seed)
 n_samples = scale.pick(smoke=200, quick=1000, paper=1000)
@@ -488,7 +477,7 @@ for (method, s), result in ring_runs.items():
     ring_curves.append(curve.assign(method=method_labels[method]))
     ring_rows.append({"method": method_labels[method], "seed": s, **final})
 ring_final = pd.DataFrame(ring_rows).set_index(["method", "seed"])
-readable(ring_final, digits=3, words={"first_full": "never"})
+readable(ring_final, figures=3, words={"first_full": "never"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Ring runs trained with weight clipping (top), the gradient penalty (middle) and spectral normalization (bottom), final generators of every seed (columns): kernel density estimate in green, samples in blue, the 8 means as black crosses. The paper's Figure 2 shows such KDE plots for WGAN with clipping; this figure adds its successors' constraints on the same ring.", "name": "fig-lipschitz-ring"}}
 means = ring_means().numpy()
@@ -518,7 +507,7 @@ for c, result in sweep_runs.items():
     sweep_curves[c] = curve
     sweep_rows.append({"clip value": c, **final})
 sweep = pd.DataFrame(sweep_rows).set_index("clip value")
-readable(sweep, digits=4, words={"first_full": "never"})
+readable(sweep, figures=3, words={"first_full": "never"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Ring runs of Algorithm 1 with the clip value c swept from 0.001 to 0.1 (one colour per c): modes covered within 3 sigma and exact W1 to the ring along training (left two panels), and the final critic's median gradient norm at generated points against c (right, log-log). The paper shows no such sweep; it measures the text's remark on large and small clip values.", "name": "fig-lipschitz-sweep"}}
 sweep_figure(sweep_curves, sweep, (("modes", "modes covered (3 sigma)"),
@@ -550,7 +539,7 @@ plt.show()
 # critic's gradient norm at generated images and its estimate over the last 50
 # iterations divided by the final pixel W1 (K).
 
-# %%
+# %% tags=["hide-output"]
 digit_ref = digit_reference(scale)
 digit_width = scale.pick(smoke=1, quick=25, paper=101)
 digit_runs = lipschitz_runs.digit_side_by_side_runs(scale, seed=seed, device=device)
@@ -563,7 +552,7 @@ for (method, s), result in digit_runs.items():
 digit_final = pd.DataFrame(digit_rows).set_index(["method", "seed"])
 print(f"pixel W1 floor (500 training digits vs the held-out ones): {digit_ref.floor:.3f}; "
       f"running median over {digit_width} generator iterations")
-readable(digit_final, digits=3, words={"first_all": "never", "spearman": "undefined"})
+readable(digit_final, figures=3, words={"first_all": "never", "spearman": "undefined"})
 
 # %%
 digit_intervals = pd.DataFrame({
@@ -573,27 +562,16 @@ digit_intervals = pd.DataFrame({
 digit_intervals.index.name = "method"
 digit_intervals
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Digit runs with weight clipping, the gradient penalty and spectral normalization (one colour each, the same DCGAN generator and BatchNorm-free critic): pixel-space W1 of 500 generated digits to the held-out ones (left; dashed: the floor of 500 real digits), classes covered (middle) and the critic's logged estimate read at each snapshot (right), against generator iterations, one line per seed. Below: 64 samples of each final generator of the first seed. The paper has no such figure; its Figure 4 shows the clipped critic's estimate falling with sample quality on LSUN bedrooms.", "name": "fig-lipschitz-digits"}}
-fig = plt.figure(figsize=(12, 7.2))
-top = fig.subplots(1, 3, gridspec_kw={"bottom": 0.55})
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Digit runs with weight clipping, the gradient penalty and spectral normalization (one colour each, the same DCGAN generator and BatchNorm-free critic): pixel-space W1 of 500 generated digits to the held-out ones (first panel; dashed: the floor of 500 real digits), classes covered (second) and the critic's logged estimate read at each snapshot, against generator iterations, one line per seed: the penalised and the spectrally normalised critics on the third panel, the clipped critic on its own axis on the fourth (its estimate is K times W1 with K far below 1: on the others' axis it would lie flat at 0). Below: 64 samples of each final generator of the first seed. The paper has no such figure; its Figure 4 shows the clipped critic's estimate falling with sample quality on LSUN bedrooms.", "name": "fig-lipschitz-digits"}}
+fig = plt.figure(figsize=(13, 7.4))
+top = fig.subplots(1, 4, gridspec_kw={"bottom": 0.55, "wspace": 0.35})
 shown = [(method, s) for (method, s) in digit_runs if s == seed]  # seed `seed` of each
-bottom = fig.subplots(1, len(shown), gridspec_kw={"top": 0.44, "bottom": 0.04})
+bottom = fig.subplots(1, len(shown), gridspec_kw={"top": 0.42, "bottom": 0.04})
 bottom = np.atleast_1d(bottom)
 method_colors = {"clip": colors["clip c=0.01"], "gp": colors["gradient penalty"],
                  "sn": colors["spectral norm"]}
-for (method, s), curve in digit_curves.items():
-    label = f"{method_labels[method]} ({len(digit_seeds)} seeds)" if s == seed else None
-    top[0].plot(curve["gen_iter"], curve["pixel_w1"], "o-", ms=3, label=label,
-                color=method_colors[method])
-    top[1].plot(curve["gen_iter"], curve["classes_covered"], "o-", ms=3,
-                color=method_colors[method])
-    top[2].plot(curve["gen_iter"], curve["estimate"], "o-", ms=3, color=method_colors[method])
-top[0].axhline(digit_ref.floor, color="k", ls="--", lw=0.8)
-for ax, title in zip(top, ("pixel W1 to held-out digits", "classes covered",
-                           "critic's estimate (running median)"), strict=True):
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("generator iteration")
-top[0].legend(fontsize=7)
+curve_panels(top, digit_curves, method_colors, method_labels, seed=seed,
+             floor=digit_ref.floor)
 for ax, (method, s) in zip(bottom, shown, strict=True):
     ax.imshow(image_grid(generate(digit_runs[(method, s)], None, 64, seed), nrow=8),
               interpolation="nearest")
@@ -627,7 +605,7 @@ for c, result in digit_sweep_runs.items():
     digit_sweep_curves[c] = curve
     digit_sweep_rows.append({"clip value": c, **final})
 digit_sweep = pd.DataFrame(digit_sweep_rows).set_index("clip value")
-readable(digit_sweep, digits=4, words={"first_all": "never", "spearman": "undefined"})
+readable(digit_sweep, figures=3, words={"first_all": "never", "spearman": "undefined"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Digit runs of Algorithm 1 with the clip value c swept from 0.001 to 0.1 (one colour per c): pixel-space W1 to the held-out digits (left; dashed: the floor) and classes covered (middle) along training, and the final critic's median gradient norm at generated digits against c (right, log-log). The paper shows no such sweep; it measures the text's remark on large and small clip values on images.", "name": "fig-lipschitz-digits-sweep"}}
 sweep_figure(digit_sweep_curves, digit_sweep,
@@ -741,7 +719,7 @@ report("clip-simple-functions", measured=measured, verdict=verdict, scale=scale,
 # %%
 k_table = cells["k_mean"].unstack("family").reindex(labels)
 print(record.summary())
-readable(k_table, fmt="{:.3g}".format, default="no counted fit")
+readable(k_table, figures=3, default="no counted fit")
 
 # %%
 coverage = ring_final.groupby(level="method", sort=False)[
@@ -753,7 +731,7 @@ coverage.index = [f"{m} ({len(ring_seeds)} seeds, {ring_iters} iterations)"
 coverage
 
 # %%
-readable(sweep[["modes", "first_full", "w1", "grad_norm_median", "k"]], digits=4,
+readable(sweep[["modes", "first_full", "w1", "grad_norm_median", "k"]], figures=3,
          words={"first_full": "never"})
 
 # %% [markdown]
@@ -763,9 +741,9 @@ readable(sweep[["modes", "first_full", "w1", "grad_norm_median", "k"]], digits=4
 
 # %%
 digit_columns = ["pixel_w1", "classes", "first_all", "spearman", "grad_norm_median", "k"]
-readable(digit_final[digit_columns], digits=3,
+readable(digit_final[digit_columns], figures=3,
          words={"first_all": "never", "spearman": "undefined"})
 
 # %%
-readable(digit_sweep[digit_columns], digits=4,
+readable(digit_sweep[digit_columns], figures=3,
          words={"first_all": "never", "spearman": "undefined"})
