@@ -18,7 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import scipy.linalg
 import torch
 from numpy.typing import ArrayLike
 from torch import nn
@@ -46,7 +45,7 @@ def frechet_distance(mu1: ArrayLike, sigma1: ArrayLike, mu2: ArrayLike, sigma2: 
     Returns
     -------
     float
-        Non-negative (the tiny imaginary part numerical ``sqrtm`` can return is dropped).
+        Non-negative (rounding can make a distance of 0 slightly negative; it is clipped).
     """
     m1, m2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2,
@@ -58,12 +57,14 @@ def frechet_distance(mu1: ArrayLike, sigma1: ArrayLike, mu2: ArrayLike, sigma2: 
             f"covariances of shape (d, d). Got {m1.shape}, {s1.shape}, {m2.shape} and "
             f"{s2.shape} instead."
         )
-    root = scipy.linalg.sqrtm(s1 @ s2)
-    if not np.all(np.isfinite(root)):  # singular product: regularise as the FID reference does
-        offset = np.eye(d) * 1e-6
-        root = scipy.linalg.sqrtm((s1 + offset) @ (s2 + offset))
-    value = float(np.sum((m1 - m2) ** 2) + np.trace(s1) + np.trace(s2)
-                  - 2.0 * np.trace(np.real(root)))
+    # tr((s1 s2)^(1/2)) = tr((r1 s2 r1)^(1/2)) with r1 = s1^(1/2): symmetric throughout, so
+    # eigh gives it for singular covariances too (collapsed samples have a zero covariance).
+    values, vectors = np.linalg.eigh((s1 + s1.T) / 2)
+    r1 = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    middle = r1 @ s2 @ r1
+    trace_root = float(np.sum(np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2),
+                                              0, None))))
+    value = float(np.sum((m1 - m2) ** 2) + np.trace(s1) + np.trace(s2) - 2.0 * trace_root)
     return max(value, 0.0)
 
 

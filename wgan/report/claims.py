@@ -64,6 +64,11 @@ class Claim:
         Seeds (and runs) per setting the rule uses at the quick scale.
     reason : str, default=""
         One line: why this test and these thresholds.
+    adequacy : str, default=""
+        The condition under which the chapter's experiment can test the claim at all (e.g.
+        "the WGAN has learned the circle before its modes are judged"), declared with the
+        rule. Where the condition fails, the verdict is ``"not tested at this scale"``,
+        never ``"not reproduced"``. ``""`` when the rule needs no such condition.
     """
 
     key: str
@@ -75,6 +80,7 @@ class Claim:
     rule: str = ""
     seeds: str = ""
     reason: str = ""
+    adequacy: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -350,7 +356,8 @@ def claims_dir(scale: Scale) -> Path:
 
 
 def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = "",
-           interval: str = "") -> dict[str, str]:
+           interval: str = "", adequate: bool | None = None, adequacy: str = ""
+           ) -> dict[str, object]:
     """Record what a chapter measured for a claim, and print it.
 
     Parameters
@@ -366,6 +373,14 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = 
     interval : str, default=""
         The interval of the statistic the verdict reads, with how it was made (e.g.
         ``"rho 0.62 [0.41, 0.80], bootstrap over seeds, 95%"``); ``""`` when none applies.
+        The ledger shows it as the claim's decisive number.
+    adequate : bool or None, default=None
+        Whether the experiment met the claim's declared adequacy condition
+        (:attr:`Claim.adequacy`); ``None`` when the claim declares none. An inadequate
+        experiment must give ``"not tested at this scale"``.
+    adequacy : str, default=""
+        What was measured of the adequacy condition, in words (and, when it failed, what
+        scale would test the claim).
 
     Returns
     -------
@@ -382,6 +397,11 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = 
             f"The 'verdict' parameter must be one of {', '.join(map(repr, VERDICTS))}. "
             f"Got {verdict!r} instead."
         )
+    if adequate is False and verdict != "not tested at this scale":
+        raise ValueError(
+            f"Claim {key!r}: an experiment that failed its adequacy condition cannot give "
+            f"{verdict!r}; its verdict is 'not tested at this scale' ({adequacy or 'no reason'})."
+        )
     if scale.dry:  # capped counts test nothing: the rule's outcome is kept as text only
         measured = f"{DRY_RUN_PREFIX}the chapter's rule gave {verdict!r}; {measured}"
         verdict = "not tested at this scale"
@@ -392,6 +412,8 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = 
         "scale": scale.name,
         "seeds": seeds,
         "interval": interval,
+        "adequate": adequate,
+        "adequacy": adequacy,
         "commit": git_revision(),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
@@ -454,7 +476,9 @@ def ledger(scale: Scale) -> pd.DataFrame:
         paper's order (:data:`CLAIMS`) within a kind: key, kind, claim, where, chapter, test,
         rule, seeds (as the chapter ran them, else as declared), interval (the record's, or
         :data:`NO_INTERVAL`), measured, verdict (:data:`NOT_RUN` without a record), scale,
-        commit.
+        commit, condition (the declared adequacy condition, ``"-"`` when none), adequate
+        (``True``, ``False`` or ``None``: none declared or no record) and adequacy (what was
+        measured of the condition, ``"-"`` when nothing).
     """
     rows = []
     for claim in sorted(CLAIMS, key=lambda claim: list(KINDS).index(claim.kind)):
@@ -475,6 +499,9 @@ def ledger(scale: Scale) -> pd.DataFrame:
                 "verdict": record.get("verdict", NOT_RUN),
                 "scale": record.get("scale", scale.name),
                 "commit": record.get("commit", "-"),
+                "condition": claim.adequacy or "-",
+                "adequate": record.get("adequate"),
+                "adequacy": record.get("adequacy") or "-",
             }
         )
     return pd.DataFrame(rows)
