@@ -4,8 +4,10 @@ Each page is served from 127.0.0.1 and loaded once; the tests then check what a 
 would see: every image loads, every internal link and anchor resolves, all math is typeset
 by the book's own MathJax (no raw ``$...$`` or ``\\(`` left in the text), the console shows
 no JavaScript error, nothing is fetched from another host (the book works offline), figures
-carry numbered captions, and every executed chapter shows its provenance box with a wall
-time. A full-page screenshot of each page is saved under ``tests/output/book/``.
+carry numbered captions, every executed chapter shows its provenance box with a wall
+time, and the claims ledger reads at a glance in a wide and a narrow window: one row of four
+columns per claim, no column narrower than its widest word, no clause of a claim printed in
+two of its cells. A full-page screenshot of each page is saved under ``tests/output/book/``.
 
 The test needs a built book (``make execute SCALE=smoke`` or ``make book``) and Debian's
 ``chromium`` and ``chromium-driver``; without them it is skipped, except under CI
@@ -22,6 +24,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -290,3 +293,96 @@ def test_executed_chapter_shows_provenance_with_wall_time(visit, page):
     assert re.search(r"wall time\s*[\d.]+ (s|min)|wall time\s*\d+ h", boxes[0]), (
         f"{page}: the provenance box has no measured wall time: {boxes[0][-120:]!r}"
     )
+
+
+LEDGER_PAGE = "book/executed/99_claims.html"
+LEDGER_MIN_EM = 6.0  # a column this wide (in its own ems) may break a longer identifier
+LEDGER_REPEAT = 60  # characters two cells of a claim may not share: a clause with its numbers
+
+# Per ledger column: its content width, the widest word of its cells (measured in each text
+# node's own font, words split where a browser may break them: spaces, after - and /), and
+# the em of its cells; per claim: the text of each cell of its row and of each entry of its
+# details (a measured text that quotes the row's interval would repeat it).
+_LEDGER = r"""
+const canvas = document.createElement("canvas").getContext("2d");
+const widest = (cell) => {
+  let best = {width: 0, word: ""};
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    canvas.font = getComputedStyle(node.parentElement).font;
+    for (const word of node.textContent.split(/\s+|(?<=[-\/])/)) {
+      const width = canvas.measureText(word).width;
+      if (width > best.width) best = {width: width, word: word};
+    }
+  }
+  return best;
+};
+const inner = (cell) => {
+  const style = getComputedStyle(cell);
+  return cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+};
+const text = (node) => node.textContent.replace(/\s+/g, " ").trim();
+const columns = [];
+document.querySelectorAll(".wgan-ledger table").forEach((table, t) => {
+  table.querySelectorAll("thead th").forEach((th, i) => {
+    const cells = [th, ...table.querySelectorAll(`tr.wgan-ledger-row > td:nth-child(${i + 1})`)];
+    const words = cells.map(widest).sort((a, b) => b.width - a.width);
+    columns.push({table: t, column: text(th), width: inner(th), word: words[0].word,
+                  widest: words[0].width, em: parseFloat(getComputedStyle(cells.at(-1)).fontSize),
+                  cells: cells.length - 1});
+  });
+});
+const claims = Array.from(document.querySelectorAll(".wgan-ledger tbody")).map((body) => ({
+  claim: body.dataset.claim,
+  cells: [...body.querySelectorAll("tr.wgan-ledger-row > td"),
+          ...body.querySelectorAll("tr.wgan-ledger-details dd")].map(text),
+}));
+return {columns: columns, claims: claims};
+"""
+
+
+@pytest.fixture(scope="module", params=[1280, 720], ids=["wide", "narrow"])
+def ledger_layout(request, browser, origin):
+    """The ledger page's columns and cells, as laid out in a window ``param`` pixels wide."""
+    if LEDGER_PAGE not in PAGES:
+        pytest.skip(f"{LEDGER_PAGE} was not built")
+    browser.set_window_size(request.param, 900)
+    browser.get(f"{origin}/{LEDGER_PAGE}")
+    browser.execute_async_script(
+        "const done = arguments[0]; document.readyState === 'complete' ? done() : "
+        "window.addEventListener('load', () => done());")
+    return browser.execute_script(_LEDGER)
+
+
+def test_ledger_has_one_row_per_claim_in_tables_of_four_columns(ledger_layout):
+    columns, claims = ledger_layout["columns"], ledger_layout["claims"]
+    assert claims and len({claim["claim"] for claim in claims}) == len(claims)
+    assert {column["column"] for column in columns} == {
+        "Claim", "Verdict", "Decisive number, with its interval", "Experiment adequate?"}
+    assert sum(column["cells"] for column in columns) == 4 * len(claims)
+
+
+def test_ledger_columns_are_at_least_as_wide_as_their_widest_word(ledger_layout):
+    narrow = [
+        f"table {c['table']}, column {c['column']!r}: {c['width']:.0f} px for the word "
+        f"{c['word']!r} ({c['widest']:.0f} px)"
+        for c in ledger_layout["columns"]
+        if c["width"] + 1 < min(c["widest"], LEDGER_MIN_EM * c["em"])
+    ]
+    assert not narrow, "ledger columns narrower than a word:\n" + "\n".join(narrow)
+
+
+def _longest_shared(a: str, b: str) -> str:
+    """The longest run of characters that ``a`` and ``b`` both contain."""
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[match.a:match.a + match.size]
+
+
+def test_no_cell_of_a_ledger_row_repeats_another(ledger_layout):
+    repeated = [
+        f"{claim['claim']}: {shared!r} is in {text[:60]!r}... and in {other[:60]!r}..."
+        for claim in ledger_layout["claims"]
+        for i, text in enumerate(claim["cells"]) for other in claim["cells"][i + 1:]
+        if len(shared := _longest_shared(text, other)) >= LEDGER_REPEAT
+    ]
+    assert not repeated, "\n".join(repeated)

@@ -22,6 +22,7 @@ import html
 import math
 import re
 from collections.abc import Collection
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pandas as pd
@@ -67,8 +68,13 @@ HEADINGS: dict[str, str] = {
 }
 """The columns of each ledger table (class ``wgan-ledger-<key>``) and their headings."""
 
-DECISIVE_NUMBER = "the decisive number above"
+DECISIVE_NUMBER = "as in the decisive number above"
 """What the measured text, behind the click, says where it repeated the decisive number."""
+
+REPEAT_LEAST = 50
+"""The shortest run of characters the measured text may not repeat from the interval
+(:func:`without_repeats`): a clause with its numbers, longer than a label two texts share
+(``"; clip c=0.001 on scaled Gaussians, d=2: "`` is 41)."""
 
 ILLUSTRATION_SHOWN = "illustration shown"
 """The badge of an illustration whose chapter recorded its check: not a reproduction."""
@@ -160,13 +166,56 @@ def _small(text: str, css: str = "") -> str:
     return f" <small{classes}>{html.escape(text)}</small>"
 
 
-def _without_interval(measured: str, interval: str) -> str:
-    """The measured text with the decisive number (``interval``) named, not repeated;
-    ``""`` when nothing else is left."""
-    if interval in (NO_INTERVAL, NO_RECORD, "") or interval not in measured:
-        return measured
-    rest = measured.replace(interval, f"({DECISIVE_NUMBER})")
-    return "" if not re.search(r"\w", measured.replace(interval, "")) else rest
+def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` shrunk to whole words (it starts after a space or an opening
+    bracket, and ends before a space, closing punctuation and a space, or the text's end),
+    less a leading label such as ``"mlp: "`` (which says what the rest is about)."""
+    while start < end and start > 0 and not (text[start - 1].isspace() or text[start - 1] in "(["):
+        start += 1
+    while end > start and not _CLAUSE_END.match(text, end):
+        end -= 1
+    label = _LABEL.match(text, start, end)
+    return (label.end() if label else start), end
+
+
+_CLAUSE_END = re.compile(r"[,;:.)\]]*(\s|$)")
+_LABEL = re.compile(r"[^:;()\[\]]{1,40}: ")
+
+
+def without_repeats(text: str, shown: str, *, least: int = REPEAT_LEAST) -> str:
+    """``text`` with every run of at least ``least`` characters (whole words, a leading label
+    kept) that ``shown`` already prints replaced by ``(as in the decisive number above)``;
+    ``""`` when nothing but such runs is left.
+
+    A chapter writes its measured text and its interval independently, and the two often
+    share whole clauses (the interval of each setting, quoted in the measured text): the
+    ledger prints the interval in the row and the measured text behind the click, and says
+    each such clause once.
+
+    Parameters
+    ----------
+    text : str
+        The measured text.
+    shown : str
+        The interval the row prints (:data:`~wgan.report.claims.NO_INTERVAL` or ``"-"``:
+        nothing to remove).
+    least : int, default=REPEAT_LEAST
+        The shortest run counted as a repeat.
+    """
+    if shown in (NO_INTERVAL, NO_RECORD, ""):
+        return text
+    marker = f"({DECISIVE_NUMBER})"
+    text = text.replace(shown, marker)
+    while True:
+        match = SequenceMatcher(None, text, shown, autojunk=False).find_longest_match(
+            0, len(text), 0, len(shown))
+        start, end = _clause_span(text, match.a, match.a + match.size)
+        if end - start < least:
+            break
+        rest = text[end:].lstrip()
+        text = f"{text[:start].rstrip()} {marker}{'' if rest[:1] in ',;:.)' else ' '}{rest}"
+        text = text.strip()
+    return "" if not re.search(r"\w", text.replace(marker, "")) else text
 
 
 def _claim_cell(row, linked: Collection[str]) -> str:
@@ -211,7 +260,7 @@ def _details_row(row) -> str:
         if adequacy_shown(row.adequate) and row.adequacy != NO_RECORD:
             entries.append(("Adequacy measured", row.adequacy))
     entries.append(("Seeds", row.seeds))
-    if measured := _without_interval(row.measured, row.interval):
+    if measured := without_repeats(row.measured, row.interval):
         entries.append(("Measured", measured))
     body = "".join(f"<dt>{name}</dt><dd>{html.escape(text)}</dd>"
                    for name, text in entries if text)
