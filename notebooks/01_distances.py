@@ -28,7 +28,7 @@ scale = "smoke"
 device = "auto"
 seed = 0
 
-# %%
+# %% tags=["hide-input"]
 import math
 
 import matplotlib.pyplot as plt
@@ -61,7 +61,7 @@ record
 # estimates from histograms with cells of width $h$: two lines closer than one cell fall into
 # the same cells and look identical, so the estimated step has the width of a cell.
 
-# %%
+# %% tags=["hide-input"]
 n_samples = scale.pick(smoke=200, quick=1000, paper=scale.cap(2000, 200))
 n_thetas = scale.pick(smoke=21, quick=81, paper=201)
 bins = scale.pick(smoke=20, quick=40, paper=100)  # cells per axis on [-1, 1] x [0, 1]

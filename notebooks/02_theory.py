@@ -19,7 +19,9 @@
 # GAN discriminator does (Figure 3). This page checks each claim on a small computation:
 # exact transport problems solved by POT in float64 (`ot.emd2` on the Euclidean, not
 # squared, cost), networks trained with the same step functions as Algorithm 1, a figure,
-# an assertion with its tolerance, and a verdict.
+# an assertion with its tolerance, and a verdict. All of it runs on the CPU, whatever the
+# device: the networks are MLPs on one- or two-dimensional points, and POT's exact
+# network-simplex solver is a CPU solver.
 #
 # The theorems are proved in the paper: their checks here cannot fail the way an
 # experiment can (a failed assertion stops the page instead of recording "not
@@ -32,7 +34,7 @@ scale = "smoke"
 device = "auto"
 seed = 0
 
-# %%
+# %% tags=["hide-input"]
 import math
 
 import matplotlib.pyplot as plt
@@ -79,11 +81,6 @@ print(record)
 record
 
 # %% [markdown]
-# Everything on this page runs on the CPU, whatever the device: the networks are MLPs on
-# one- or two-dimensional points, and the transport problems are solved by POT's exact
-# network-simplex solver.
-
-# %% [markdown]
 # ## Theorem 1: $W$ is continuous in $\theta$, JS is not
 #
 # > *Let $\mathbb{P}_r$ be a fixed distribution over $\mathcal{X}$. Let $Z$ be a random
@@ -110,7 +107,7 @@ record
 # Next to $W$ we put what a GAN sees: a fresh discriminator trained at each $\theta$ (the
 # GAN loss of Section 4.3, a lower bound on JS evaluated on held-out samples).
 
-# %%
+# %% tags=["hide-input"]
 n_path = scale.pick(smoke=200, quick=500, paper=1000)
 thetas = np.linspace(-0.6, 0.6, scale.pick(smoke=25, quick=61, paper=121))
 js_thetas = scale.pick(smoke=np.array([-0.3, -0.1, 0.0, 0.1, 0.3]),
@@ -226,7 +223,7 @@ _ = report(
 # equivalence in (2) also holds on $\mathbb{R}$ for laws with a first moment, Villani 2009,
 # Theorem 6.9.)
 
-# %%
+# %% tags=["hide-input"]
 ns = np.array([1, 3, 10, 30, 100, 300, 1000, 3000, 10000])
 draws = scale.pick(smoke=500, quick=5000, paper=scale.cap(20000, 500))
 w_dirac, w_dirac_se = shrinking_gaussian_w(ns, draws, torch.Generator().manual_seed(seed))
@@ -317,7 +314,7 @@ _ = report(
 # 4.1 and $\mathbb{P}_\theta$ a linear generator $g_\theta(z) = Az + b$ on 2-D Gaussian
 # noise.
 
-# %%
+# %% tags=["hide-input"]
 n_cloud = scale.pick(smoke=100, quick=400, paper=1000)
 clouds = torch.Generator().manual_seed(seed + 2)
 ring = gaussian_ring(n_cloud, clouds, std=0.1, dtype=torch.float64)
@@ -381,7 +378,7 @@ assert lip_support <= 1 + 1e-9, "the optimal critic is not 1-Lipschitz on the su
 # `KantorovichSolution.interior`), which is tight only on the plan's pairs. The solver's own
 # vertex potentials are shown as well.
 
-# %%
+# %% tags=["hide-input"]
 gradients = w_gradients(ring, z_cloud, theta)
 errors = {
     "autograd vs finite differences": relative_error(gradients["autograd"],
@@ -478,7 +475,7 @@ _ = report(
 # near its optimum in the iterations this scale affords; Figure 3 below uses the paper's
 # rate.
 
-# %%
+# %% tags=["hide-cell"]
 sweep_settings = scale.pick(
     smoke={"hidden": 32, "steps": 100, "eval_samples": 500},
     quick={"hidden": 512, "steps": 600, "eval_samples": 2000},
@@ -582,7 +579,7 @@ print(
 # functions at its samples (through $\log(1 - D)$ for the original GAN loss, whose
 # gradient is $-D'/(1 - D) \approx -D'$ where $D \approx 0$).
 
-# %%
+# %% tags=["hide-cell"]
 fig3_settings = scale.pick(
     smoke={"hidden": 32, "critic_steps": 200, "discriminator_steps": 200},
     quick={"hidden": 512, "critic_steps": 3000, "discriminator_steps": 1000},

@@ -46,7 +46,7 @@ scale = "smoke"
 device = "auto"
 seed = 0
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -75,7 +75,7 @@ record
 # runs in seconds, and its rates mean nothing. The authors' critic warm-up (100 critic
 # steps early on) is off, so every timed generator iteration has five critic steps.
 
-# %%
+# %% tags=["hide-input"]
 bench_sizes = scale.pick(
     smoke=dict(image_size=16, ngf=4, ndf=4, mlp_hidden=16, batch_size=8),
     quick=dict(image_size=64, batch_size=64),
@@ -119,7 +119,7 @@ assert all(np.isfinite(r.ratio()) and r.ratio() > 0 for r in results), "a loop d
 # ratio of the two matrix-multiply rates costs the fast step more than the float32 one.
 # The last layer (one output channel on a 4x4 map) is too small to run near any rate.
 
-# %%
+# %% tags=["hide-input"]
 layers = critic_conv_rates(bench_config("dcgan", device=device, seed=seed, **bench_sizes))
 matmul, ours = results[0].matmul_rate, results[0].precisions["ours"]
 print(f"matrix multiply, ours / float32: {matmul[ours] / matmul['float32']:.2f} "
@@ -127,6 +127,11 @@ print(f"matrix multiply, ours / float32: {matmul[ours] / matmul['float32']:.2f} 
 print("median over the layers of ours / float32, per direction: " + ", ".join(
     f"{direction} {ratio:.2f}"
     for direction, ratio in layers.groupby("direction")["ours / float32"].median().items()))
+
+# %% [markdown]
+# Every layer and direction (open the output):
+
+# %% tags=["remove-input", "hide-output"]
 layers
 
 # %% [markdown]
@@ -140,7 +145,7 @@ layers
 # different seeds. The fast path is equivalent if changing the precision moves a curve
 # less than changing the seed does.
 
-# %%
+# %% tags=["hide-input"]
 reference, fast, fast_configs = equivalence_curves(scale, seed=seed, device=device)
 seeds = [config.seed for config in fast_configs]
 distances = curve_distances(reference, fast)

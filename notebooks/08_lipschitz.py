@@ -32,19 +32,9 @@
 # and has no batch normalization. Within a year two replacements appeared: the gradient
 # penalty of WGAN-GP (Gulrajani et al., 2017) and spectral normalization (Miyato et al.,
 # 2018). This page puts the three side by side on problems whose W1 is known, so that
-# "up to K" becomes a number:
-#
-# 1. critics fitted against fixed pairs of distributions whose $W_1$ is known for the
-#    populations, over seeds and behind a convergence gate: the ratio $K$ of the estimate
-#    to $W_1$ held against what each constraint allows (the penalty's closed-form optimum,
-#    spectral normalization's bound, the clip box's), whether it stays constant across a
-#    family, and whether the critic's gradient points where optimal transport moves the
-#    mass;
-# 2. WGAN-GP's Figure 1, redrawn and measured: value surfaces of clipped and penalised
-#    critics, gradient norms through a 12-layer critic, the weights' histograms;
-# 3. generators trained with each constraint on chapter 3's ring, and the clip value swept;
-# 4. the same on the digits, where the classes can be counted and chapter 4's question
-#    (does the estimate follow the samples' quality?) can be asked of each constraint.
+# "up to K" becomes a number. Part 1 fits critics to pairs of known $W_1$ and asks whether
+# $K$ stays constant over a family; Part 2 redraws and measures WGAN-GP's Figure 1; Parts
+# 3 and 4 train generators with each constraint, on chapter 3's ring and on the digits.
 
 # %% tags=["parameters"]
 scale = "smoke"
@@ -131,15 +121,12 @@ record
 #
 # The paper's sentence, with its condition: *if* the supremum of the dual (2) is attained
 # within the clipped family (the critic's capacity and its box must hold the optimal
-# critic, scaled), the clipped critic estimates $K \cdot W$, with $K$ fixed by the box: the
-# same $K$ for every pair of distributions. Critics with each constraint are fitted to
-# pairs whose $W_1$ is known for the populations (Gaussians translated by $|v|$, and
-# Gaussians scaled by $\sigma$), and $K$, a critic's estimate over the exact critic's on
-# the same sample, is read per family: constant when the largest $K$ over the family's
-# pairs stays within 1.25 times the smallest. The figure shows that spread, which the
-# verdict tests; the table after it the absolute $K$ of each cell, which spans many
-# decades across the constraints. How the fits are made and counted, the three
-# constraints and the reference each one allows follow, behind a click.
+# critic, scaled), the clipped critic estimates $K \cdot W$ with $K$ fixed by the box, the
+# same for every pair of distributions. Critics are fitted to pairs of Gaussians whose
+# $W_1$ is known, and $K$ (the estimate over the exact critic's on the same sample) is
+# constant over a family when its largest value stays within 1.25 times its smallest: the
+# figure shows that spread, the table after it each cell's absolute $K$, and the dropdowns
+# below them how the fits are made and counted.
 
 # %% tags=["hide-cell"]
 fit_settings = scale.pick(
