@@ -5,6 +5,8 @@ rounds)."""
 from __future__ import annotations
 
 import copy
+import html
+import json
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ import torch
 
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
+from wgan.report.provenance import provenance
 from wgan.speed.equivalence import curve_distances, learning_curves
 from wgan.training.algorithm1 import critic_step, generator_step, make_optimizer, prior
 from wgan.training.config import TrainConfig
@@ -19,12 +22,17 @@ from wgan.training.fast import (
     FLOAT32,
     MEASURED_DEFAULTS,
     Speed,
+    auto_speed,
     autocast,
+    cpu_bfloat16_note,
+    cpu_has_native_bfloat16,
+    machine_kind,
     network_family,
     prepare_models,
     resolve_speed,
 )
 from wgan.training.models import build_critic, build_generator
+from wgan.training.run import train
 
 CPU = torch.device("cpu")
 SHAPE = (1, 16, 16)
@@ -62,11 +70,116 @@ def test_network_family_follows_architectures_and_data(overrides, family):
     assert network_family(TrainConfig(**overrides)) == family
 
 
-def test_auto_resolves_to_the_measured_default_of_device_and_family(monkeypatch):
-    monkeypatch.setattr("wgan.training.fast.cpu_has_native_bfloat16", lambda: True)
-    for family, config in (("conv", TrainConfig()),
-                           ("mlp", TrainConfig(generator="mlp", critic="mlp"))):
-        assert resolve_speed(config, CPU) == MEASURED_DEFAULTS[("cpu", family)]
+# Pretend CPUs: torch.cpu.get_capabilities() of each kind, cut to the flags that matter.
+XEON_WITHOUT_BF16 = {"architecture": "x86_64", "avx512_f": True, "avx512_bw": True,
+                     "avx512_vnni": True, "avx512_bf16": False, "amx_bf16": False}
+EPYC_WITH_BF16 = XEON_WITHOUT_BF16 | {"avx512_bf16": True}
+SAPPHIRE_RAPIDS = EPYC_WITH_BF16 | {"amx_bf16": True, "amx_tile": True}
+GRAVITON3 = {"architecture": "arm64", "neon": True, "bf16": True, "sve": True}
+GRAVITON2 = {"architecture": "arm64", "neon": True, "bf16": False}
+LAPTOP_AVX2 = {"architecture": "x86_64", "avx2": True}
+CONFIGS = {"conv": TrainConfig(), "mlp": TrainConfig(generator="mlp", critic="mlp"),
+           "toy": TrainConfig(dataset="ring8", generator="mlp", critic="mlp")}
+
+
+def pretend_cpu(monkeypatch, capabilities: dict[str, object]) -> None:
+    """Make this machine's CPU report ``capabilities`` (what cpuinfo read from the CPU)."""
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: capabilities)
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "native"),
+    [(XEON_WITHOUT_BF16, False), (LAPTOP_AVX2, False), (GRAVITON2, False),
+     (EPYC_WITH_BF16, True), (SAPPHIRE_RAPIDS, True), (GRAVITON3, True)],
+)
+def test_native_bfloat16_is_read_from_the_cpu_flags(capabilities, native):
+    assert cpu_has_native_bfloat16(capabilities) is native
+    assert cpu_bfloat16_note(capabilities).startswith(
+        "this CPU has bfloat16" if native else "this CPU has no bfloat16")
+
+
+def test_this_machines_flags_are_read_without_error():
+    assert isinstance(cpu_has_native_bfloat16(), bool)
+    assert machine_kind(CPU) in ("cpu", "cpu-bf16")
+
+
+@pytest.mark.parametrize(("capabilities", "kind"),
+                         [(XEON_WITHOUT_BF16, "cpu"), (EPYC_WITH_BF16, "cpu-bf16")])
+def test_auto_resolves_to_the_measured_default_of_the_cpu_kind_and_family(
+        monkeypatch, capabilities, kind):
+    pretend_cpu(monkeypatch, capabilities)
+    assert machine_kind(CPU) == kind
+    for family, config in CONFIGS.items():
+        assert resolve_speed(config, CPU) == MEASURED_DEFAULTS[(kind, family)]
+
+
+def test_auto_is_bfloat16_for_image_networks_only_on_a_cpu_with_bfloat16(monkeypatch):
+    pretend_cpu(monkeypatch, XEON_WITHOUT_BF16)
+    assert {resolve_speed(c, CPU).precision for c in CONFIGS.values()} == {"float32"}
+    assert resolve_speed(CONFIGS["conv"], CPU) == Speed("float32", True, "off")
+    pretend_cpu(monkeypatch, SAPPHIRE_RAPIDS)
+    assert resolve_speed(CONFIGS["conv"], CPU) == Speed("bfloat16", True, "off")
+    assert resolve_speed(CONFIGS["mlp"], CPU).precision == "bfloat16"
+    assert resolve_speed(CONFIGS["toy"], CPU) == FLOAT32  # measured faster in float32
+    # an explicit precision is kept whatever the CPU
+    assert resolve_speed(TrainConfig(precision="float32"), CPU).precision == "float32"
+    pretend_cpu(monkeypatch, XEON_WITHOUT_BF16)
+    assert resolve_speed(TrainConfig(precision="bfloat16"), CPU).precision == "bfloat16"
+
+
+def test_every_machine_kind_has_every_family():
+    kinds = {kind for kind, _ in MEASURED_DEFAULTS}
+    families = {family for _, family in MEASURED_DEFAULTS}
+    assert kinds == {"cpu", "cpu-bf16", "cuda"}
+    assert set(MEASURED_DEFAULTS) == {(k, f) for k in kinds for f in families}
+    with pytest.raises(ValueError, match=r"'family' parameter of auto_speed must be one of "
+                                         r"'conv', 'mlp', 'toy'\. Got 'rnn' instead"):
+        auto_speed(CPU, "rnn")
+
+
+@pytest.mark.parametrize(("capabilities", "speed"),
+                         [(XEON_WITHOUT_BF16, "float32, channels-last, not compiled"),
+                          (EPYC_WITH_BF16, "bfloat16 autocast, channels-last, not compiled")])
+def test_a_run_records_what_auto_resolved_to_on_its_cpu(
+        monkeypatch, tmp_path, tiny_image_config, capabilities, speed):
+    pretend_cpu(monkeypatch, capabilities)
+    result = train(tiny_image_config.replace(device="cpu"), tmp_path / "run")
+    assert result.detail["speed"] == speed  # status.json
+    assert json.loads((tmp_path / "run" / "status.json").read_text())["speed"] == speed
+
+
+def test_a_run_resumed_on_a_cpu_of_the_other_kind_says_so(monkeypatch, tmp_path,
+                                                          tiny_image_config):
+    config = tiny_image_config.replace(device="cpu")
+    pretend_cpu(monkeypatch, EPYC_WITH_BF16)
+    asked: list[int] = []
+    train(config, tmp_path / "run", stop=lambda: asked.append(1) or len(asked) == 2)
+    pretend_cpu(monkeypatch, XEON_WITHOUT_BF16)
+    with pytest.warns(RuntimeWarning, match="resumed at generator iteration 2 in float32, "
+                                            "channels-last, not compiled; it trained in "
+                                            "bfloat16 autocast"):
+        result = train(config, tmp_path / "run")
+    assert result.detail["speed"] == "float32, channels-last, not compiled"
+
+
+def test_the_provenance_box_shows_the_runs_precision_and_the_cpus_kind(monkeypatch):
+    # (a test of wgan.report.provenance, kept beside the capability rule it shows)
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    pretend_cpu(monkeypatch, XEON_WITHOUT_BF16)
+    record = provenance(Scale("smoke"), "auto", 0, dataset="toy", families=("toy", "conv"))
+    row = dict(record.rows())["runs' precision"]
+    assert row == ("toy networks: float32, contiguous NCHW, not compiled; conv networks: "
+                   "float32, channels-last, not compiled; this CPU has no bfloat16 "
+                   "instructions (no avx512_bf16, amx_bf16, bf16 or sve_bf16 among its "
+                   "flags), so auto is float32 on it")
+    assert f"speed=[{row}]" in record.line()
+    assert f"<th>runs&#x27; precision</th><td>{html.escape(row)}</td>" in record._repr_html_()
+    pretend_cpu(monkeypatch, SAPPHIRE_RAPIDS)
+    record = provenance(Scale("smoke"), "auto", 0, dataset="digits", families=("conv",))
+    assert dict(record.rows())["runs' precision"] == (
+        "conv networks: bfloat16 autocast, channels-last, not compiled; this CPU has bfloat16 "
+        "instructions (avx512_bf16, amx_bf16)")
+    assert "runs' precision" not in dict(provenance(Scale("smoke"), "auto", 0).rows())
 
 
 def test_auto_on_cuda_replays_image_steps_as_graphs_unless_cosines_are_logged():
@@ -79,12 +192,6 @@ def test_auto_on_cuda_replays_image_steps_as_graphs_unless_cosines_are_logged():
                          cuda).compile == "off"
     with pytest.raises(ValueError, match="cannot capture log_update_cosine=True"):
         resolve_speed(TrainConfig(log_update_cosine=True, compile="reduce-overhead"), cuda)
-
-
-def test_auto_precision_is_float32_on_a_cpu_without_native_bfloat16(monkeypatch):
-    monkeypatch.setattr("wgan.training.fast.cpu_has_native_bfloat16", lambda: False)
-    config = TrainConfig(generator="mlp", critic="mlp")
-    assert resolve_speed(config, CPU).precision == "float32"
 
 
 def test_explicit_switches_override_auto():

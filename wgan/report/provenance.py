@@ -19,6 +19,7 @@ from wgan.experiments.images import image_data
 from wgan.paths import git_revision
 from wgan.plan.scale import DRY_RUN_NOTE, Scale
 from wgan.training.device import place, resolve_device
+from wgan.training.fast import auto_speed, cpu_bfloat16_note
 
 WALL_TIME_MARKER = 'data-wgan="wall-time"'
 """Attribute of the provenance box's wall-time cell, which the book's build fills in."""
@@ -71,6 +72,10 @@ class Provenance:
     run_devices : dict of str to str
         Where the runs of each family trained: :func:`wgan.training.device.place` of the
         request on this machine (under ``auto``, toy networks on the CPU even beside a GPU).
+    run_speeds : dict of str to str
+        The speed settings (precision, layout, compilation) the runs of each family trained
+        with: :func:`wgan.training.fast.auto_speed` on their device, on this machine (the
+        runs' configs leave them ``auto``; each run's ``status.json`` records its own).
     """
 
     scale: Scale
@@ -80,6 +85,7 @@ class Provenance:
     families: tuple[str, ...] = ()
     resolved_device: torch.device = field(init=False)
     run_devices: dict[str, str] = field(init=False)
+    run_speeds: dict[str, str] = field(init=False)
     dry_run: bool = field(init=False)
     revision: str = field(init=False)
     versions: dict[str, str] = field(init=False)
@@ -95,6 +101,8 @@ class Provenance:
         gpu = torch.cuda.is_available()
         self.run_devices = {family: torch.device(place(self.device, family, gpu=gpu)).type
                             for family in self.families}
+        self.run_speeds = {family: auto_speed(torch.device(device), family).describe()
+                           for family, device in self.run_devices.items()}
         self.dry_run = self.scale.dry
         self.revision = git_revision()
         self.versions = package_versions()
@@ -118,6 +126,15 @@ class Provenance:
         return "; ".join(f"{family} networks: {device}"
                          for family, device in self.run_devices.items())
 
+    def speeds_line(self) -> str:
+        """The speed settings of each family of the page's runs and, when one trained on the
+        CPU, whether this CPU has bfloat16 instructions
+        (:func:`wgan.training.fast.cpu_bfloat16_note`): ``conv networks: float32,
+        channels-last, not compiled; this CPU has no bfloat16 instructions (...), so ...``."""
+        on_cpu = [cpu_bfloat16_note()] if "cpu" in self.run_devices.values() else []
+        return "; ".join([*(f"{family} networks: {speed}"
+                            for family, speed in self.run_speeds.items()), *on_cpu])
+
     def elapsed(self) -> float:
         """Seconds since this record was created."""
         return time.perf_counter() - self.started
@@ -129,7 +146,8 @@ class Provenance:
         return (
             f"{prefix}scale={self.scale.name} dataset={self.dataset} "
             f"device={device_description(self.resolved_device)} "
-            + (f"runs=[{self.runs_line()}] " if self.run_devices else "")
+            + (f"runs=[{self.runs_line()}] speed=[{self.speeds_line()}] "
+               if self.run_devices else "")
             + f"seed={self.seed} commit={self.revision} {versions}"
         )
 
@@ -140,10 +158,12 @@ class Provenance:
         """The record as (field, value) pairs, in the order the provenance box shows them.
 
         A dry run's first row is ``("dry run", DRY_RUN_NOTE)``; a page with runs has a
-        ``runs trained on`` row after the notebook's ``device``.
+        ``runs trained on`` row and a ``runs' precision`` row (:meth:`speeds_line`) after the
+        notebook's ``device``.
         """
         dry = [("dry run", DRY_RUN_NOTE)] if self.dry_run else []
-        runs = [("runs trained on", self.runs_line())] if self.run_devices else []
+        runs = ([("runs trained on", self.runs_line()), ("runs' precision", self.speeds_line())]
+                if self.run_devices else [])
         return [
             *dry,
             ("scale", self.scale.name),

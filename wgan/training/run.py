@@ -327,12 +327,19 @@ class _Loop:
         self._resume()
         metrics_path = run_dir / METRICS_NAME
         truncate_metrics(metrics_path, self.gen_iter)
-        before, now = read_status(run_dir).get("threads"), torch.get_num_threads()
+        started = read_status(run_dir)
+        before, now = started.get("threads"), torch.get_num_threads()
         if self.gen_iter and self.device.type == "cpu" and before not in (None, now):
             warnings.warn(f"{run_dir.name}: resumed at generator iteration {self.gen_iter} "
                           f"with {now} torch threads; it trained with {before} before. A CPU "
                           "run's results depend on its thread count.", RuntimeWarning,
                           stacklevel=3)
+        before, now = started.get("speed"), self.speed.describe()
+        if self.gen_iter and before not in (None, now):
+            warnings.warn(f"{run_dir.name}: resumed at generator iteration {self.gen_iter} "
+                          f"in {now}; it trained in {before} before (\"auto\" resolves per "
+                          "machine, wgan.training.fast). Its results depend on the precision.",
+                          RuntimeWarning, stacklevel=3)
         atomic_write_json(run_dir / STATUS_NAME, self._status("running"))
         if config.snapshot_every and self.gen_iter == 0:
             self._save_snapshot()
