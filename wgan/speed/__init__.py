@@ -5,4 +5,5 @@
 - :mod:`wgan.speed.concurrent`   K training processes sharing one device: summed it/s.
 - :mod:`wgan.speed.equivalence`  the fast step's curves against float32's, across seeds.
 - :mod:`wgan.speed.loading`      images/s from the cache against decoding on the fly.
+- :mod:`wgan.speed.run_cost`     a quick image run against its bare steps; its step per precision.
 """
