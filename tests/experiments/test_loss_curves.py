@@ -16,6 +16,7 @@ from wgan.experiments.loss_curves import (
     interval_text,
     meaningful_loss_verdict,
     partial_in_words,
+    tracking_tests,
     tracks,
     uninformative,
     uninformative_verdict,
@@ -48,8 +49,10 @@ def seeds(run: WithinRun, partials: Sequence[float] | None = None) -> list[Withi
 
 
 def across(mean: float) -> AcrossRuns:
+    """Across-seed comparison with mean rho ``mean``; NaN: no snapshot comparable."""
+    counted = int(math.isfinite(mean))
     return AcrossRuns(per_snapshot=pd.Series([mean], index=[100]), runs=SEEDS, mean_rho=mean,
-                      positive=int(mean > 0), counted=1)
+                      positive=int(mean > 0), counted=counted)
 
 
 def wgan(dcgan: list[WithinRun], mlp: list[WithinRun],
@@ -65,8 +68,11 @@ def wgan_across(rho: float) -> dict[str, AcrossRuns]:
 @pytest.mark.parametrize(("runs", "across_rho", "scale", "expected"), [
     (wgan(seeds(TRACKS), seeds(TRACKS)), 0.5, QUICK, "reproduced"),
     (wgan(seeds(TRACKS), seeds(TIME_ONLY)), 0.5, QUICK, "partly reproduced"),
-    (wgan(seeds(TRACKS), seeds(TRACKS)), -0.5, QUICK, "partly reproduced"),  # across seeds
+    (wgan(seeds(TRACKS), seeds(TRACKS)), -0.5, QUICK, "not reproduced"),  # across seeds
     (wgan(seeds(TIME_ONLY), seeds(TIME_ONLY)), 0.5, QUICK, "not reproduced"),  # time alone
+    # the detrended test undefined in every seed, across seeds not comparable: untestable
+    (wgan(seeds(TRACKS, [math.nan] * 5), seeds(TRACKS, [math.nan] * 5)), math.nan, QUICK,
+     "not tested at this scale"),
     (wgan(seeds(TRACKS), seeds(TRACKS)), 0.5, Scale("smoke"), "not tested at this scale"),
     (wgan(seeds(replace(TRACKS, n=3)), seeds(TRACKS)), 0.5, QUICK,
      "not tested at this scale"),
@@ -76,41 +82,63 @@ def wgan_across(rho: float) -> dict[str, AcrossRuns]:
 def test_meaningful_loss_reaches_each_verdict(runs: dict[str, list[WithinRun]],
                                               across_rho: float, scale: Scale,
                                               expected: str) -> None:
-    verdict, measured = meaningful_loss_verdict(runs, wgan_across(across_rho), scale)
-    assert verdict == expected and verdict in VERDICTS
-    assert "nan" not in measured.lower()
+    judged = meaningful_loss_verdict(runs, wgan_across(across_rho), scale)
+    assert judged.verdict == expected and judged.verdict in VERDICTS
+    assert "nan" not in judged.measured.lower()
+
+
+def test_an_inadequate_experiment_is_not_tested_never_not_reproduced() -> None:
+    """Runs whose samples never beat the moment-matched Gaussian test nothing."""
+    runs = wgan(seeds(TIME_ONLY), seeds(TIME_ONLY))
+    learned = {"wgan-dcgan": [True, True, False, False, False], "wgan-mlp": [False] * 5}
+    judged = meaningful_loss_verdict(runs, wgan_across(0.5), QUICK, learned=learned)
+    assert judged.verdict == "not tested at this scale" and judged.adequate is False
+    assert "DCGAN G 2 of 5" in judged.adequacy and "MLP G 0 of 5" in judged.adequacy
+    # three learned seeds of one setting are enough to test that setting, and no more
+    learned["wgan-dcgan"] = [True, True, True, False, False]
+    runs = wgan(seeds(TRACKS), seeds(TRACKS))
+    judged = meaningful_loss_verdict(runs, wgan_across(0.5), QUICK, learned=learned)
+    assert judged.verdict == "partly reproduced" and judged.adequate is True
 
 
 def test_a_mean_carried_by_one_seed_does_not_track() -> None:
     # Mean partial rho 0.32 >= 0.3, but four seeds near 0: the interval reaches below 0.
     spread = seeds(TRACKS, [1.4, -0.02, 0.05, 0.1, 0.07])
-    assert not tracks(spread)
-    assert tracks(seeds(TRACKS, [0.35, 0.4, 0.3, 0.45, 0.5]))
-    # An undefined partial rho (a flat curve) counts as 0, never as a pass.
-    assert not tracks(seeds(TRACKS, [math.nan] * 4 + [0.9]))
+    assert tracks(spread) is False
+    assert tracks(seeds(TRACKS, [0.35, 0.4, 0.3, 0.45, 0.5])) is True
 
 
-def test_an_undefined_partial_is_named_and_its_zero_said_to_be_the_rules() -> None:
-    # Every seed undefined (the estimate a monotone function of the iteration): no measured
-    # interval of zeros is printed, only the rule's mean.
+def test_undefined_is_untestable_not_zero() -> None:
+    # The detrended test undefined (4 of 5 seeds): the verdict rests on the tests that are
+    # defined, here the across-seed comparison; without it, the setting is untestable.
+    undefined = seeds(TRACKS, [math.nan] * 4 + [0.9])
+    assert tracks(undefined) is None
+    assert tracks(undefined, across(0.5)) is True
+    assert tracks(undefined, across(-0.5)) is False
+    assert set(tracking_tests(undefined, across(0.5))) == {"plain", "across seeds"}
+
+
+def test_an_undefined_partial_is_named_and_no_number_printed_for_it() -> None:
     text = partial_in_words(seeds(TRACKS, [math.nan] * 5))
     assert text.startswith("per seed undefined, undefined, undefined, undefined, undefined")
-    assert "monotone function of the iteration" in text and text.endswith("mean +0.00")
-    assert "[+0.00, +0.00]" not in text
+    assert "monotone function of the iteration" in text
+    assert text.endswith("the detrended test is undefined")
+    assert "0.00" not in text
     some = partial_in_words(seeds(TRACKS, [math.nan, 0.4, 0.5, 0.6, 0.5]))
     assert some.startswith("per seed undefined, +0.40, +0.50, +0.60, +0.50")
-    assert some.endswith("mean +0.40 [+0.11, +0.69]")  # the rule's: undefined counted as 0
+    assert "over the 4 defined seeds +0.50 [" in some
     assert partial_in_words(seeds(TRACKS, [0.4, 0.5])).startswith("+0.45 [")
 
 
-def test_meaningful_loss_names_the_test_it_passed() -> None:
-    _, measured = meaningful_loss_verdict(wgan(seeds(TRACKS), seeds(TRACKS)), wgan_across(0.5),
-                                          QUICK)
-    assert measured.startswith("passed: plain and detrended")
-    assert "t-interval over 5 seeds" in measured
-    _, measured = meaningful_loss_verdict(wgan(seeds(TIME_ONLY), seeds(TIME_ONLY)),
-                                          wgan_across(0.5), QUICK)
-    assert "detrended" in measured and "time curve +0.95" in measured
+def test_meaningful_loss_names_the_tests_it_read() -> None:
+    judged = meaningful_loss_verdict(wgan(seeds(TRACKS), seeds(TRACKS)), wgan_across(0.5),
+                                     QUICK)
+    assert judged.measured.startswith("every normal setting tracked its samples")
+    assert "plain passed, detrended passed, across seeds passed" in judged.measured
+    assert "t-interval over 5 seeds" in judged.measured
+    judged = meaningful_loss_verdict(wgan(seeds(TIME_ONLY), seeds(TIME_ONLY)),
+                                     wgan_across(0.5), QUICK)
+    assert "detrended failed" in judged.measured and "time curve +0.95" in judged.measured
 
 
 def test_the_failed_run_agrees_when_flat_with_flat_bad_samples() -> None:
@@ -127,9 +155,10 @@ def test_the_failed_run_agrees_when_flat_with_flat_bad_samples() -> None:
     assert not failed_run_agrees(TIME_ONLY, [TRACKS])[0]
     # A failed run that disagrees in most seeds keeps "reproduced" out of reach.
     mostly = [improving] * 3 + [FAILED_FLAT] * 2
-    verdict, measured = meaningful_loss_verdict(wgan(seeds(TRACKS), seeds(TRACKS), mostly),
-                                                wgan_across(0.5), QUICK)
-    assert verdict == "partly reproduced" and "agrees in 2 of 5 seeds" in measured
+    judged = meaningful_loss_verdict(wgan(seeds(TRACKS), seeds(TRACKS), mostly),
+                                     wgan_across(0.5), QUICK)
+    assert judged.verdict == "partly reproduced"
+    assert "agrees in 2 of 5 seeds" in judged.measured
 
 
 def gan(dcgan: list[WithinRun], mlp: list[WithinRun]) -> dict[str, list[WithinRun]]:
@@ -143,7 +172,7 @@ def gan_across(rho: float) -> dict[str, AcrossRuns]:
 @pytest.mark.parametrize(("runs", "across_rho", "scale", "expected"), [
     (gan(seeds(FLAT_GAN), seeds(FLAT_GAN)), 0.0, QUICK, "reproduced"),
     (gan(seeds(FLAT_GAN), seeds(TRACKS)), 0.0, QUICK, "partly reproduced"),
-    (gan(seeds(FLAT_GAN), seeds(FLAT_GAN)), 1.0, QUICK, "partly reproduced"),  # across seeds
+    (gan(seeds(FLAT_GAN), seeds(FLAT_GAN)), 1.0, QUICK, "not reproduced"),  # across seeds
     (gan(seeds(TRACKS), seeds(TIME_ONLY)), 0.0, QUICK, "not reproduced"),
     (gan(seeds(NO_IMPROVEMENT), seeds(NO_IMPROVEMENT)), 0.0, QUICK,
      "not tested at this scale"),
@@ -152,10 +181,17 @@ def gan_across(rho: float) -> dict[str, AcrossRuns]:
 def test_uninformative_reaches_each_verdict(runs: dict[str, list[WithinRun]],
                                             across_rho: float, scale: Scale,
                                             expected: str) -> None:
-    verdict, measured = uninformative_verdict(runs, gan_across(across_rho), scale,
-                                              curve="JS estimate")
-    assert verdict == expected and verdict in VERDICTS
-    assert "nan" not in measured.lower()
+    judged = uninformative_verdict(runs, gan_across(across_rho), scale, curve="JS estimate")
+    assert judged.verdict == expected and judged.verdict in VERDICTS
+    assert "nan" not in judged.measured.lower()
+
+
+def test_gan_settings_that_never_learned_leave_the_claim_untested() -> None:
+    runs = gan(seeds(FLAT_GAN), seeds(FLAT_GAN))
+    learned = {"gan-dcgan": [False] * 5, "gan-mlp": [True, False, True, False, False]}
+    judged = uninformative_verdict(runs, gan_across(0.0), QUICK, curve="JS estimate",
+                                   learned=learned)
+    assert judged.verdict == "not tested at this scale" and judged.adequate is False
 
 
 def test_uninformative_needs_the_interval_below_the_threshold() -> None:
@@ -170,7 +206,8 @@ def test_each_gan_number_sits_next_to_its_own_run() -> None:
     runs = {"gan-mlp": seeds(replace(TRACKS, rho=0.11)),
             "gan-dcgan": seeds(replace(TRACKS, rho=0.22)),
             "gan-mlp-mlp": seeds(replace(TRACKS, rho=0.33))}
-    _, measured = uninformative_verdict(runs, gan_across(0.0), QUICK, curve="generator loss")
+    measured = uninformative_verdict(runs, gan_across(0.0), QUICK,
+                                     curve="generator loss").measured
     assert "DCGAN G: mean rho +0.22" in measured
     assert "MLP G: mean rho +0.11" in measured
     assert "MLP/MLP: mean rho +0.33" in measured

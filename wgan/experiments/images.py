@@ -42,6 +42,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 from wgan.data import load_images
@@ -49,8 +50,10 @@ from wgan.data.split import heldout_size
 from wgan.plan.fetch import fetch
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
-from wgan.quality import digit_classifier, reference_floor
-from wgan.quality.digits import TrainedClassifier
+from wgan.quality import digit_classifier, pixel_w1, reference_floor
+from wgan.quality.digits import TrainedClassifier, labelled_digits
+from wgan.quality.trivial import trivial_samples
+from wgan.quality.yardstick import Yardstick, trivial_table, yardstick
 from wgan.training.config import TrainConfig
 from wgan.training.gan import gan_baseline_config
 from wgan.training.rundir import RunResult
@@ -338,6 +341,15 @@ class QualityReference:
         perfect generator would score at this sample size.
     classifier : TrainedClassifier or None
         The held-out digit classifier when the data are the digits.
+    judge : Yardstick or None
+        The yardstick's judge (:mod:`wgan.quality.yardstick`) when the data are the digits:
+        the sample quality the verdicts read. ``None`` on other data, where no measure of
+        this project separates a blur from a good generator (the verdicts that need one
+        say *not tested at this scale*).
+    trivial : pandas.DataFrame
+        The trivial generators (:data:`wgan.quality.trivial.TRIVIAL`) scored at this
+        sample size, one row each: ``pixel_w1`` and, with a judge, the yardstick's
+        columns. Every table of sample quality shows these rows.
     """
 
     heldout: torch.Tensor
@@ -345,10 +357,13 @@ class QualityReference:
     n_samples: int
     floor: float
     classifier: TrainedClassifier | None
+    judge: Yardstick | None
+    trivial: pd.DataFrame
 
 
 def quality_reference(scale: Scale, data: ImageData | None = None) -> QualityReference:
-    """The held-out images, sampling floor and digit classifier of the runs at ``scale``.
+    """The held-out images, sampling floor, digit classifier, judge and trivial generators
+    of the runs at ``scale``.
 
     ``quality_samples`` samples per measurement against ``heldout_images`` images of the
     held-out split (:data:`SCALES`); at most :data:`DRY_RUN_IMAGES` of each in a dry run.
@@ -367,10 +382,18 @@ def quality_reference(scale: Scale, data: ImageData | None = None) -> QualityRef
     heldout = load_images(data.dataset, root=data.root, image_size=settings.image_size,
                           split="heldout")[:n_reference]
     train = load_images(data.dataset, root=data.root, image_size=settings.image_size)
+    digits = data.dataset == "digits"
+    labels = labelled_digits("train", settings.image_size)[1] if digits else None
+    judge = yardstick() if digits else None
+    samples = trivial_samples(train, n_samples, labels=labels, seed=0)
+    trivial = (trivial_table(train, heldout, n_samples, judge, labels=labels, seed=0) if judge
+               else pd.DataFrame(index=pd.Index(list(samples), name="generator")))
+    trivial.insert(0, "pixel_w1", [pixel_w1(images, heldout) for images in samples.values()])
     return QualityReference(
         heldout=heldout, train=train, n_samples=n_samples,
         floor=reference_floor(train, heldout, n_samples),
-        classifier=digit_classifier() if data.dataset == "digits" else None,
+        classifier=digit_classifier() if digits else None,
+        judge=judge, trivial=trivial,
     )
 
 

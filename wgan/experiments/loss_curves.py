@@ -1,28 +1,39 @@
 """The verdicts of Section 4.3 (Figures 4, 5 and 9): does a loss curve track sample quality?
 
-The statistics are :mod:`wgan.quality.correlation`'s; the rules, declared before the runs
-(the entries ``meaningful-loss``, ``js-uninformative`` and ``figure9`` of
-:data:`wgan.report.claims.CLAIMS`), are here. Every setting runs with several seeds
-(:func:`wgan.experiments.images.image_seeds`, at least :data:`MIN_SEEDS`), and each
-within-run statistic is read over them with its t-interval (:mod:`wgan.quality.seeds`;
-an undefined rho, from a flat curve, counts as 0: it follows nothing). A setting *tracks*
-its samples when
+The statistics are :mod:`wgan.quality.correlation`'s; the rules (the entries
+``meaningful-loss``, ``js-uninformative`` and ``figure9`` of
+:data:`wgan.report.claims.CLAIMS`) are here. Sample quality is the yardstick's Fréchet
+distance (:mod:`wgan.quality.yardstick`; lower is better), which no blur can fake; pixel
+W1, which a moment-matched Gaussian beats, is reported beside it and never judged.
 
-- the mean over seeds of its curve's plain rank correlation with the pixel W1 is at least
-  :data:`PLAIN_MIN` (the old test; the *time curve*, minus the iteration number, is printed
-  beside it as the baseline any falling curve reaches), and
-- the mean of its partial rank correlation with the pixel W1 controlling for the iteration
-  number is at least :data:`DETRENDED_MIN`, with its interval above 0 (the detrended test:
-  a curve that only falls with time fails it). The rank correlation of the *changes*
-  between consecutive snapshots is reported beside it, not judged: the changes of two
-  curves that both fall fast and then slowly rank alike whatever their wiggles, so it does
-  not remove a curved trend.
+**Adequacy.** A run has *learned* when its last snapshot beats the best trivial generator
+(:mod:`wgan.quality.trivial`; the Gaussian with the data's moments): before that there is
+no sample quality to track. A setting is tested on its learned seeds, and only when it has
+at least :data:`MIN_SEEDS` of them; a claim none of whose settings can be tested is *not
+tested at this scale*, never *not reproduced*.
 
-A setting's curve is *uninformative* when its samples improved (mean time-curve rho at least
-:data:`TIME_MIN`) and its plain and partial rho have means below :data:`GAN_MAX`, the
-partial's interval entirely below it. Across runs, the curve and the pixel W1 are ranked
-over the seeds of one setting at each shared snapshot (:func:`wgan.quality.across_runs`):
-the runs then share their settings, so the critics' constants K differ by chance only.
+**Undefined is untestable, not zero.** A statistic that does not exist (a rank correlation
+of a constant sequence, or the partial correlation of a curve that is a monotone function
+of the iteration) is left out of the mean, and a test with fewer than :data:`MIN_SEEDS`
+defined values is undefined: the verdict comes from the tests that are defined.
+
+A setting *tracks* its samples when every defined one of these holds, at least one of the
+last two (which control for time) being defined:
+
+- the mean over seeds of its curve's plain rank correlation with the quality is at least
+  :data:`PLAIN_MIN` (the *time curve*, minus the iteration number, is printed beside it as
+  the baseline any falling curve reaches);
+- the mean of its partial rank correlation given the iteration number is at least
+  :data:`DETRENDED_MIN`, with its t-interval above 0 (the detrended test);
+- across the seeds, at each shared snapshot, a lower curve goes with better samples
+  (:func:`wgan.quality.across_runs`: mean rho above 0; the seeds share their settings, so
+  their critics' constants K differ by chance only).
+
+The rank correlation of the *changes* between consecutive snapshots is reported, not
+judged. A GAN setting's curve is *uninformative* when its samples improved (mean
+time-curve rho at least :data:`TIME_MIN`), its curve is flat or its mean plain rho is below
+:data:`GAN_MAX`, the defined partial's interval lies below :data:`GAN_MAX`, and the mean
+across-seed rho is below :data:`ACROSS_AGAINST_GAN`.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from wgan.experiments.judgement import NOT_TESTED, Judgement
 from wgan.plan.scale import Scale
 from wgan.quality.correlation import AcrossRuns, WithinRun, rho_in_words
 from wgan.quality.seeds import SeedInterval, t_interval
@@ -42,6 +54,7 @@ ACROSS_AGAINST_GAN = 0.5  # mean across-seed rho at or above it contradicts "uni
 LATE_IMPROVEMENT = 0.05  # samples improve over the second half: best below (1 - this) x mid
 MIN_SNAPSHOTS = 6  # fewer measured snapshots test nothing
 MIN_SEEDS = 3  # fewer seeds per setting give no interval worth reading
+MEASURE = "FD"  # the quality the verdicts read, as their sentences name it
 
 SHORT_NAMES: dict[str, str] = {
     "wgan-dcgan": "DCGAN G", "wgan-mlp": "MLP G", "wgan-mlp-mlp-hilr": "MLP/MLP high lr",
@@ -52,33 +65,52 @@ SHORT_NAMES: dict[str, str] = {
 
 def over_seeds(runs: Sequence[WithinRun], statistic: str) -> SeedInterval:
     """One within-run statistic (``"rho"``, ``"rho_time"``, ``"rho_partial"``,
-    ``"rho_changes"``) over the seeds of a setting, an undefined value counted as 0."""
-    values = [getattr(run, statistic) for run in runs]
-    return t_interval([v if math.isfinite(v) else 0.0 for v in values])
+    ``"rho_changes"``) over the seeds of a setting; an undefined value is left out."""
+    return t_interval(getattr(run, statistic) for run in runs)
 
 
 def partial_in_words(runs: Sequence[WithinRun]) -> str:
-    """The partial rho given the iteration over the seeds, with its interval. A seed whose
-    partial is undefined (the curve or the pixel W1 a monotone function of the iteration:
-    nothing is left once time is removed) is named as such, and the rule's mean and
-    interval, with those counted as 0, follow."""
+    """The partial rho given the iteration over the seeds, with its interval over the seeds
+    where it is defined. A seed whose partial is undefined (the curve or the quality a
+    monotone function of the iteration: nothing is left once time is removed) is named as
+    such; with fewer than :data:`MIN_SEEDS` defined seeds the test is said to be undefined.
+    """
     measured = t_interval(run.rho_partial for run in runs)
     if measured.n == len(runs):
         return measured.describe("+.2f")
-    rule = over_seeds(runs, "rho_partial")
-    spread = (f" [{rule.low:+.2f}, {rule.high:+.2f}]"
-              if rule.has_interval and rule.high > rule.low else "")
-    return (f"per seed {measured.per_seed('+.2f')} (undefined: the curve or the pixel W1 is "
-            f"a monotone function of the iteration, so nothing is left once time is removed); "
-            f"the rule counts an undefined value as 0: mean {rule.mean:+.2f}{spread}")
+    why = ("undefined: the curve or the quality is a monotone function of the iteration, so "
+           "nothing is left once time is removed")
+    if measured.n < MIN_SEEDS:
+        return (f"per seed {measured.per_seed('+.2f')} ({why}); defined in {measured.n} of "
+                f"{len(runs)} seeds: the detrended test is undefined")
+    return (f"per seed {measured.per_seed('+.2f')} ({why}); over the {measured.n} defined "
+            f"seeds {measured.describe('+.2f')}")
 
 
-def tracks(runs: Sequence[WithinRun]) -> bool:
-    """Mean plain rho >= :data:`PLAIN_MIN`, mean partial rho given the iteration >=
-    :data:`DETRENDED_MIN` with its t-interval above 0 (undefined values count as 0)."""
+def tracking_tests(runs: Sequence[WithinRun], across: AcrossRuns | None) -> dict[str, bool]:
+    """The defined tests of a WGAN setting and whether each passed (the module docstring):
+    ``"plain"``, ``"detrended"`` and ``"across seeds"``; an undefined test is absent."""
     plain, partial = over_seeds(runs, "rho"), over_seeds(runs, "rho_partial")
-    return (plain.mean >= PLAIN_MIN and partial.mean >= DETRENDED_MIN
-            and partial.has_interval and partial.low > 0)
+    tests = {}
+    if plain.n >= MIN_SEEDS:
+        tests["plain"] = plain.mean >= PLAIN_MIN
+    if partial.n >= MIN_SEEDS and partial.has_interval:
+        tests["detrended"] = partial.mean >= DETRENDED_MIN and partial.low > 0
+    if across is not None and across.counted > 0:
+        tests["across seeds"] = across.mean_rho > 0
+    return tests
+
+
+def tracks(runs: Sequence[WithinRun], across: AcrossRuns | None = None) -> bool | None:
+    """Whether a WGAN setting tracks its samples: ``True`` when every defined test of
+    :func:`tracking_tests` passes and one that controls for time (detrended or across
+    seeds) is defined, ``False`` when a defined test fails, ``None`` (untestable) else."""
+    tests = tracking_tests(runs, across)
+    if not all(tests.values()):
+        return False
+    if "detrended" in tests or "across seeds" in tests:
+        return True
+    return None
 
 
 def describe_setting(name: str, runs: Sequence[WithinRun]) -> str:
@@ -86,18 +118,23 @@ def describe_setting(name: str, runs: Sequence[WithinRun]) -> str:
     partial rho with its interval, the changes."""
     plain, time_curve = over_seeds(runs, "rho"), over_seeds(runs, "rho_time")
     changes = over_seeds(runs, "rho_changes")
-    return (f"{name}: mean rho {plain.mean:+.2f} (time curve {time_curve.mean:+.2f}), partial "
-            f"given iteration {partial_in_words(runs)}, changes {changes.mean:+.2f}, "
+
+    def mean(interval: SeedInterval) -> str:
+        return f"{interval.mean:+.2f}" if interval.n else "undefined"
+
+    return (f"{name}: mean rho {mean(plain)} (time curve {mean(time_curve)}), partial "
+            f"given iteration {partial_in_words(runs)}, changes {mean(changes)}, "
             f"{runs[0].n} snapshots")
 
 
-def failed_run_agrees(failed: WithinRun, normal: Sequence[WithinRun]) -> tuple[bool, str]:
+def failed_run_agrees(failed: WithinRun, normal: Sequence[WithinRun], measure: str = MEASURE
+                      ) -> tuple[bool, str]:
     """Does one seed of Figure 4's failed run (MLP/MLP, high learning rate) agree with the
     claim?
 
     It agrees when its estimate is flat over the second half of the run
-    (:attr:`WithinRun.flat`) while its samples neither improve there (their best pixel W1
-    stays within :data:`LATE_IMPROVEMENT` of the W1 at mid-run) nor end better than any
+    (:attr:`WithinRun.flat`) while its samples neither improve there (their best quality
+    stays within :data:`LATE_IMPROVEMENT` of the quality at mid-run) nor end better than any
     normal run's of the same seed: a flat estimate with flat, bad samples. Its plain rho is
     then made of ties and is not read. It also agrees when its estimate is not flat and
     follows its samples in this run (plain rho >= :data:`PLAIN_MIN`, partial >=
@@ -110,8 +147,8 @@ def failed_run_agrees(failed: WithinRun, normal: Sequence[WithinRun]) -> tuple[b
     if failed.flat:
         agrees = samples_flat and samples_bad
         how = (f"estimate flat, samples {'flat' if samples_flat else 'still improving'} and "
-               f"{'worse' if samples_bad else 'no worse'} at the end (pixel W1 "
-               f"{failed.quality_last:.2f} against {best_normal:.2f})")
+               f"{'worse' if samples_bad else 'no worse'} at the end ({measure} "
+               f"{failed.quality_last:.3g} against {best_normal:.3g})")
     else:
         agrees = failed.rho >= PLAIN_MIN and failed.rho_partial >= DETRENDED_MIN
         how = (f"estimate not flat; it {'tracks' if agrees else 'does not track'} its samples "
@@ -132,83 +169,127 @@ def _across_text(across: Mapping[str, AcrossRuns], keys: Sequence[str]) -> str:
     return "; ".join(f"{SHORT_NAMES.get(k, k)} {across[k].describe()}" for k in keys)
 
 
+def learned_seeds(runs: Mapping[str, Sequence[WithinRun]],
+                  learned: Mapping[str, Sequence[bool]] | None, keys: Sequence[str]
+                  ) -> tuple[dict[str, list[WithinRun]], str]:
+    """The seeds of each setting that learned, and the adequacy sentence.
+
+    Parameters
+    ----------
+    runs : mapping of str to sequence of WithinRun
+        One per seed.
+    learned : mapping of str to sequence of bool or None
+        Per setting and seed: the last snapshot beat the best trivial generator; ``None``:
+        every seed counts (no trivial baseline was measured).
+    keys : sequence of str
+        The settings judged.
+
+    Returns
+    -------
+    kept : dict of str to list of WithinRun
+        The learned seeds of the settings with at least :data:`MIN_SEEDS` of them.
+    text : str
+        Per setting, how many seeds learned.
+    """
+    kept, parts = {}, []
+    for key in keys:
+        flags = [True] * len(runs[key]) if learned is None else list(learned[key])
+        chosen = [run for run, ok in zip(runs[key], flags, strict=True) if ok]
+        if len(chosen) >= MIN_SEEDS:
+            kept[key] = chosen
+        parts.append(f"{SHORT_NAMES.get(key, key)} {len(chosen)} of {len(flags)}")
+    return kept, ("seeds whose last samples beat the moment-matched Gaussian: "
+                  + ", ".join(parts) + f" (a setting is tested with at least {MIN_SEEDS})")
+
+
 def meaningful_loss_verdict(
     runs: Mapping[str, Sequence[WithinRun]],
     across: Mapping[str, AcrossRuns],
     scale: Scale,
     *,
+    learned: Mapping[str, Sequence[bool]] | None = None,
+    measure: str = MEASURE,
     normal: Sequence[str] = ("wgan-dcgan", "wgan-mlp"),
     failed: str = "wgan-mlp-mlp-hilr",
-) -> tuple[str, str]:
-    """The verdict of ``meaningful-loss`` (Figure 4) and its measured sentence.
+) -> Judgement:
+    """The judgement of ``meaningful-loss`` (Figure 4).
 
-    - *reproduced*: both normal WGAN settings :func:`tracks` their samples over their seeds
-      (plain and detrended), the failed run agrees (:func:`failed_run_agrees`) in at least
-      half of its seeds, and across the seeds of each normal setting a lower estimate goes
-      with better samples (mean per-snapshot rho above 0);
+    - *reproduced*: every normal WGAN setting was tested and :func:`tracks` its samples, and
+      the failed run agrees (:func:`failed_run_agrees`) in at least half of its seeds;
     - *partly reproduced*: at least one normal setting tracks, but not all of the above;
-    - *not reproduced*: no normal setting passes (a plain rho however high then says only
-      that the estimate falls with time, as the time curve does);
-    - *not tested at this scale*: at ``smoke``, fewer than :data:`MIN_SEEDS` seeds or
-      fewer than :data:`MIN_SNAPSHOTS` snapshots.
+    - *not reproduced*: no normal setting tracks, and a defined test failed in one;
+    - *not tested at this scale*: at ``smoke``, with fewer than :data:`MIN_SEEDS` seeds or
+      :data:`MIN_SNAPSHOTS` snapshots, when no normal setting has :data:`MIN_SEEDS` learned
+      seeds (inadequate), or when no test that controls for time is defined.
 
     Parameters
     ----------
     runs : mapping of str to sequence of WithinRun
-        The W estimate against the pixel W1, per run key (``normal`` and ``failed``), one
-        per seed in seed order (the failed run's seed ``i`` is judged against the normal
-        runs' seed ``i``).
+        The W estimate against the quality, per run key (``normal`` and ``failed``), one per
+        seed in seed order (the failed run's seed ``i`` is judged against the normal runs'
+        seed ``i``).
     across : mapping of str to AcrossRuns
-        The W estimate against the pixel W1 across the seeds of each normal setting.
+        The W estimate against the quality across the learned seeds of each normal setting.
     scale : Scale
+    learned : mapping of str to sequence of bool or None, default=None
+        See :func:`learned_seeds`.
+    measure : str, default="FD"
+        The quality's name in the sentences.
 
     Returns
     -------
-    verdict : str
-        One of :data:`wgan.report.claims.VERDICTS`.
-    measured : str
-        The test passed (or not) and its numbers, in words (no NaN).
+    Judgement
     """
-    passing = [key for key in normal if tracks(runs[key])]
-    judged = [failed_run_agrees(run, [runs[k][i] for k in normal if i < len(runs[k])])
+    too_few = _too_few(runs, [*normal, failed])
+    if scale.name == "smoke" or too_few:
+        why = too_few or "smoke runs are too short to learn digits"
+        return Judgement(NOT_TESTED, f"{why}.", adequate=False,
+                         adequacy=f"{why}; the quick scale tests it")
+    kept, adequacy = learned_seeds(runs, learned, normal)
+    numbers = "; ".join(describe_setting(SHORT_NAMES.get(k, k), runs[k]) for k in normal)
+    if not kept:
+        return Judgement(NOT_TESTED, f"no normal setting learned. {numbers}", adequate=False,
+                         adequacy=f"{adequacy}; longer runs (the paper scale) would test it")
+    outcome = {key: tracks(kept[key], across.get(key)) for key in kept}
+    judged = [failed_run_agrees(run, [runs[k][i] for k in normal if i < len(runs[k])], measure)
               for i, run in enumerate(runs[failed])]
     agreeing = sum(agrees for agrees, _ in judged)
     agrees = 2 * agreeing >= len(judged) > 0
-    across_ok = all(across[k].counted > 0 and across[k].mean_rho > 0 for k in normal)
-    numbers = "; ".join(describe_setting(SHORT_NAMES.get(k, k), runs[k]) for k in normal)
+    tests = "; ".join(
+        f"{SHORT_NAMES.get(k, k)}: " + (", ".join(
+            f"{name} {'passed' if ok else 'failed'}"
+            for name, ok in tracking_tests(kept[k], across.get(k)).items()) or "no test defined")
+        for k in kept)
     failed_text = (f"the failed run agrees in {agreeing} of {len(judged)} seeds ("
                    + "; ".join(f"seed {i}: {how}" for i, (_, how) in enumerate(judged)) + ")")
-    too_few = _too_few(runs, [*normal, failed])
-    if scale.name == "smoke" or too_few:
-        verdict, test = "not tested at this scale", too_few or "runs too short to test"
-    elif not passing:
-        verdict = "not reproduced"
-        test = "no normal setting passed the detrended test (partial rho given the iteration)"
-    elif len(passing) == len(normal) and agrees and across_ok:
-        verdict = "reproduced"
-        test = ("passed: plain and detrended within-run tests over the seeds of every normal "
-                "setting, the failed run, and the across-seed comparison")
+    passing = [k for k, ok in outcome.items() if ok]
+    if len(passing) == len(normal) and agrees:
+        verdict, test = "reproduced", "every normal setting tracked its samples"
+    elif passing:
+        verdict, test = "partly reproduced", (f"{len(passing)} of {len(normal)} normal "
+                                              "settings tracked their samples")
+    elif any(ok is False for ok in outcome.values()):
+        verdict, test = "not reproduced", "no normal setting tracked its samples"
     else:
-        missing = [name for name, ok in (("the failed run", agrees),
-                                         ("the across-seed comparison", across_ok)) if not ok]
-        verdict = "partly reproduced"
-        test = (f"passed the within-run tests (plain and detrended) in {len(passing)} of "
-                f"{len(normal)} normal settings" + (f"; not {' or '.join(missing)}" if missing
-                                                    else ""))
-    measured = (f"{test}. {numbers}; {failed_text}; W estimate across seeds: "
-                f"{_across_text(across, normal)}")
-    return verdict, measured
+        verdict, test = NOT_TESTED, "no test that controls for time is defined"
+    measured = (f"{test} (tests over learned seeds: {tests}). {numbers}; {failed_text}; "
+                f"W estimate across seeds: {_across_text(across, list(kept))}")
+    return Judgement(verdict, measured, adequate=True, adequacy=adequacy)
 
 
-def uninformative(runs: Sequence[WithinRun]) -> bool:
+def uninformative(runs: Sequence[WithinRun], across: AcrossRuns | None = None) -> bool:
     """The samples improved (mean time-curve rho >= :data:`TIME_MIN`) and the curve follows
-    them neither in rank (mean plain rho below :data:`GAN_MAX`) nor beyond time (mean
-    partial rho given the iteration below :data:`GAN_MAX`, its t-interval too); an
-    undefined rho (a flat curve) counts as 0: it follows nothing."""
+    them neither in rank (flat, or mean plain rho over the seeds where it is not flat below
+    :data:`GAN_MAX`), nor beyond time (the defined partial's t-interval below
+    :data:`GAN_MAX`), nor across seeds (mean rho below :data:`ACROSS_AGAINST_GAN`)."""
+    moving = [run for run in runs if not run.flat]
+    plain = over_seeds(moving, "rho") if moving else None
     partial = over_seeds(runs, "rho_partial")
     return (over_seeds(runs, "rho_time").mean >= TIME_MIN
-            and over_seeds(runs, "rho").mean < GAN_MAX
-            and partial.has_interval and partial.high < GAN_MAX)
+            and (plain is None or not plain.n or plain.mean < GAN_MAX)
+            and (partial.n < MIN_SEEDS or (partial.has_interval and partial.high < GAN_MAX))
+            and (across is None or not across.counted
+                 or across.mean_rho < ACROSS_AGAINST_GAN))
 
 
 def uninformative_verdict(
@@ -217,67 +298,68 @@ def uninformative_verdict(
     scale: Scale,
     *,
     curve: str,
+    learned: Mapping[str, Sequence[bool]] | None = None,
     judged: Sequence[str] = ("gan-dcgan", "gan-mlp"),
-) -> tuple[str, str]:
-    """The verdict of ``js-uninformative`` (Figure 5) or ``figure9`` and its measured sentence.
+) -> Judgement:
+    """The judgement of ``js-uninformative`` (Figure 5) or ``figure9``.
 
-    A GAN setting counts when its samples improved with time (mean time-curve rho over its
-    seeds at least :data:`TIME_MIN`: otherwise there was no quality to track and any curve
-    would "not correlate"); it is uninformative by :func:`uninformative`.
+    A GAN setting is tested on its learned seeds (:func:`learned_seeds`) when their
+    samples improved with time (mean time-curve rho at least :data:`TIME_MIN`: otherwise
+    any curve would "not correlate"); it is uninformative by :func:`uninformative`.
 
-    - *reproduced*: both judged settings (the DCGAN-discriminator ones) count and are
-      uninformative, and across the seeds of each a lower curve does not go with better
-      samples (mean per-snapshot rho below :data:`ACROSS_AGAINST_GAN`, or no snapshot
-      comparable);
-    - *partly reproduced*: at least one judged setting is uninformative, but not all of
-      the above;
-    - *not reproduced*: settings count, and none is uninformative;
-    - *not tested at this scale*: at ``smoke``, fewer than :data:`MIN_SEEDS` seeds or
-      :data:`MIN_SNAPSHOTS` snapshots, or no judged setting whose samples improved.
+    - *reproduced*: both judged settings (the DCGAN-discriminator ones) are tested and
+      uninformative;
+    - *partly reproduced*: at least one judged setting is uninformative;
+    - *not reproduced*: settings were tested, and none is uninformative;
+    - *not tested at this scale*: at ``smoke``, with fewer than :data:`MIN_SEEDS` seeds or
+      :data:`MIN_SNAPSHOTS` snapshots, or when no judged setting learned and improved.
 
     Parameters
     ----------
     runs : mapping of str to sequence of WithinRun
-        The curve against the pixel W1, per GAN run key (every key of ``judged``), one per
+        The curve against the quality, per GAN run key (every key of ``judged``), one per
         seed.
     across : mapping of str to AcrossRuns
-        The curve against the pixel W1 across the seeds of each judged setting.
+        The curve against the quality across the learned seeds of each judged setting.
     scale : Scale
     curve : str
         The curve's name in the sentence ("JS estimate", "generator loss").
+    learned : mapping of str to sequence of bool or None, default=None
+        See :func:`learned_seeds`.
 
     Returns
     -------
-    verdict : str
-        One of :data:`wgan.report.claims.VERDICTS`.
-    measured : str
+    Judgement
     """
-    counted = [key for key in judged if over_seeds(runs[key], "rho_time").mean >= TIME_MIN]
-    flat = [key for key in judged if uninformative(runs[key])]
-    across_ok = not any(across[k].counted > 0 and across[k].mean_rho >= ACROSS_AGAINST_GAN
-                        for k in judged)
-    numbers = "; ".join(describe_setting(SHORT_NAMES.get(k, k), v) for k, v in runs.items())
     too_few = _too_few(runs, judged)
     if scale.name == "smoke" or too_few:
-        verdict, test = "not tested at this scale", too_few or "runs too short to test"
-    elif not counted:
-        verdict = "not tested at this scale"
-        test = "the samples of no judged setting improved with time: nothing to track"
-    elif not flat:
-        verdict = "not reproduced"
-        test = (f"the {curve} followed the samples (plain or detrended, over the seeds) in "
-                "every judged setting whose samples improved")
-    elif len(flat) == len(judged) and across_ok:
+        why = too_few or "smoke runs are too short to learn digits"
+        return Judgement(NOT_TESTED, f"{why}.", adequate=False,
+                         adequacy=f"{why}; the quick scale tests it")
+    kept, adequacy = learned_seeds(runs, learned, judged)
+    counted = {k: v for k, v in kept.items() if over_seeds(v, "rho_time").mean >= TIME_MIN}
+    numbers = "; ".join(describe_setting(SHORT_NAMES.get(k, k), v) for k, v in runs.items())
+    adequacy += (f"; of those, samples improved with time (mean time-curve rho >= {TIME_MIN}) "
+                 f"in {len(counted)} of {len(kept)}")
+    if not counted:
+        return Judgement(NOT_TESTED, f"no judged setting learned and improved: nothing to "
+                         f"track. {numbers}", adequate=False,
+                         adequacy=f"{adequacy}; longer runs (the paper scale) would test it")
+    flat = [key for key, v in counted.items() if uninformative(v, across.get(key))]
+    if len(flat) == len(judged):
         verdict = "reproduced"
-        test = (f"passed: the {curve} followed the samples neither in rank nor beyond time "
-                "in every judged setting, and not across seeds")
-    else:
+        test = (f"the {curve} followed the samples neither in rank, nor beyond time, nor "
+                "across seeds in every judged setting")
+    elif flat:
         verdict = "partly reproduced"
-        test = (f"the {curve} was uninformative in {len(flat)} of {len(judged)} judged "
-                "settings" + ("" if across_ok else
-                              "; across seeds a lower curve went with better samples"))
-    measured = f"{test}. {numbers}; {curve} across seeds: {_across_text(across, judged)}"
-    return verdict, measured
+        test = f"the {curve} was uninformative in {len(flat)} of {len(judged)} judged settings"
+    else:
+        verdict = "not reproduced"
+        test = (f"the {curve} followed the samples (in rank, beyond time or across seeds) in "
+                "every tested setting")
+    measured = (f"{test}. {numbers}; {curve} across seeds: "
+                f"{_across_text(across, list(counted))}")
+    return Judgement(verdict, measured, adequate=True, adequacy=adequacy)
 
 
 def interval_text(runs: Mapping[str, Sequence[WithinRun]], keys: Sequence[str]) -> str:

@@ -3,9 +3,11 @@
 A run keeps its generator's weights every ``snapshot_every`` generator iterations
 (:class:`wgan.training.rundir.RunResult`). :func:`quality_along_run` draws the same noise batch
 through each snapshot and measures the images against held-out real ones: the pixel-space W1
-(:mod:`wgan.quality.pixel`) and, when a digit classifier is given, confidence and class
-coverage (:mod:`wgan.quality.digits`). Nothing here touches the critic, so these numbers
-can be set against the critic's loss curve (:mod:`wgan.quality.correlation`).
+(:mod:`wgan.quality.pixel`), when a digit classifier is given, confidence and class
+coverage (:mod:`wgan.quality.digits`), and when the yardstick's judge is given, its
+Fréchet distance, precision and coverage (:mod:`wgan.quality.yardstick`). Nothing here
+touches the critic, so these numbers can be set against the critic's loss curve
+(:mod:`wgan.quality.correlation`).
 
 The table is written next to the run (``quality-<key>.csv``, the key hashing every
 setting that changes it), so re-executing a notebook reads it back instead of
@@ -25,12 +27,21 @@ import torch
 
 from wgan.quality.digits import CLASSIFIER_VERSION, DigitClassifier, digit_scores
 from wgan.quality.pixel import pixel_w1
+from wgan.quality.yardstick import (
+    QUALITY_FIELDS,
+    YARDSTICK_VERSION,
+    Yardstick,
+    sample_quality,
+)
 from wgan.training.rundir import RunResult
 
 QUALITY_COLUMNS: tuple[str, ...] = ("gen_iter", "pixel_w1")
 DIGIT_COLUMNS: tuple[str, ...] = (
     "confidence", "digit_fraction", "classes_covered", "effective_classes",
 )
+JUDGE_COLUMNS: tuple[str, ...] = QUALITY_FIELDS
+"""The yardstick's columns (:class:`wgan.quality.yardstick.SampleQuality`): Fréchet
+distance, precision, coverage."""
 
 
 def generate(result: RunResult, iteration: int | None, n_samples: int, seed: int
@@ -63,18 +74,23 @@ def generate(result: RunResult, iteration: int | None, n_samples: int, seed: int
         return torch.cat([generator(chunk) for chunk in z.split(256)]).float()
 
 
+def _parameter_sum(model: torch.nn.Module) -> float:
+    return float(sum(p.detach().double().sum() for p in model.parameters()))
+
+
 def _key(result: RunResult, reference: torch.Tensor, classifier: DigitClassifier | None,
-         n_samples: int, seed: int, iterations: list[int]) -> str:
+         judge: Yardstick | None, n_samples: int, seed: int, iterations: list[int]) -> str:
     fingerprint = {
         "reference": [list(reference.shape), float(reference.double().sum())],
         "classifier": CLASSIFIER_VERSION if classifier is not None else None,
-        "classifier_sum": (float(sum(p.detach().double().sum() for p in classifier.parameters()))
-                           if classifier is not None else None),
+        "classifier_sum": (_parameter_sum(classifier) if classifier is not None else None),
         "n_samples": n_samples,
         "seed": seed,
         "iterations": iterations,
         "status": [result.status, result.detail.get("checkpoint_gen_iter")],
     }
+    if judge is not None:  # absent from the key of a table measured without it, as before
+        fingerprint["judge"] = [YARDSTICK_VERSION, _parameter_sum(judge.model)]
     return hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()[:10]
 
 
@@ -83,11 +99,13 @@ def quality_along_run(
     reference: torch.Tensor,
     *,
     classifier: DigitClassifier | None = None,
+    judge: Yardstick | None = None,
     n_samples: int = 500,
     seed: int = 0,
     iterations: list[int] | None = None,
 ) -> pd.DataFrame:
-    """Pixel-space W1 (and digit scores) of the generator at each snapshot of a run.
+    """Pixel-space W1 (and digit scores, and the yardstick) of the generator at each
+    snapshot of a run.
 
     Parameters
     ----------
@@ -97,6 +115,9 @@ def quality_along_run(
         Held-out real images (uint8), e.g. ``load_images(..., split="heldout")``.
     classifier : DigitClassifier or None, default=None
         Adds the columns of :data:`DIGIT_COLUMNS` (digits data only).
+    judge : Yardstick or None, default=None
+        Adds the columns of :data:`JUDGE_COLUMNS` (digits data only), measured against
+        ``reference``.
     n_samples : int, default=500
         Generated images per snapshot.
     seed : int, default=0
@@ -108,8 +129,8 @@ def quality_along_run(
     -------
     pandas.DataFrame
         One row per snapshot: ``gen_iter`` (generator updates done), ``pixel_w1`` and,
-        with a classifier, :data:`DIGIT_COLUMNS` (NaN where the generator's images are
-        not finite). Read from the run directory when it
+        with a classifier, :data:`DIGIT_COLUMNS`, with a judge, :data:`JUDGE_COLUMNS` (NaN
+        where the generator's images are not finite). Read from the run directory when it
         was measured before with the same settings.
     """
     chosen = list(result.snapshots if iterations is None else iterations)
@@ -121,7 +142,7 @@ def quality_along_run(
             "snapshot_every in the run's config to keep snapshots."
         )
     path = result.run_dir / (
-        f"quality-{_key(result, reference, classifier, n_samples, seed, chosen)}.csv"
+        f"quality-{_key(result, reference, classifier, judge, n_samples, seed, chosen)}.csv"
     )
     if path.is_file():
         return pd.read_csv(path)
@@ -131,11 +152,16 @@ def quality_along_run(
         row: dict[str, float] = {"gen_iter": iteration, "pixel_w1": math.nan}
         if classifier is not None:
             row |= dict.fromkeys(DIGIT_COLUMNS, math.nan)
+        if judge is not None:
+            row |= dict.fromkeys(JUDGE_COLUMNS, math.nan)
         if torch.isfinite(images).all():  # a diverged generator scores NaN, not an error
             row["pixel_w1"] = pixel_w1(images, reference)
             if classifier is not None:
                 scores = digit_scores(images, classifier)
                 row |= {name: getattr(scores, name) for name in DIGIT_COLUMNS}
+            if judge is not None:
+                quality = sample_quality(images, reference, judge)
+                row |= {name: getattr(quality, name) for name in JUDGE_COLUMNS}
         rows.append(row)
     table = pd.DataFrame(rows)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -349,6 +349,27 @@ def sample_quality(images: torch.Tensor | np.ndarray, reference: torch.Tensor | 
     )
 
 
+def class_shares(images: torch.Tensor | np.ndarray, judge: Yardstick) -> np.ndarray:
+    """Share of ``images`` confidently called each digit, then of the rest.
+
+    Parameters
+    ----------
+    images : torch.Tensor or numpy.ndarray of shape (n, 1, H, W)
+    judge : Yardstick
+
+    Returns
+    -------
+    numpy.ndarray of shape (11,)
+        Entries 0-9: share of images whose top digit probability is at least
+        :data:`CONFIDENT` and is that digit; entry 10: every other image (not a confident
+        digit). Sums to 1.
+    """
+    _, probabilities = judge.read(images)
+    top = probabilities[:, :N_DIGITS].max(axis=1)
+    classes = np.where(top >= CONFIDENT, probabilities[:, :N_DIGITS].argmax(axis=1), N_DIGITS)
+    return np.bincount(classes, minlength=N_DIGITS + 1) / len(classes)
+
+
 def trivial_table(train: torch.Tensor, reference: torch.Tensor, n: int, judge: Yardstick, *,
                   labels: torch.Tensor | None = None, seed: int = 0) -> pd.DataFrame:
     """The trivial generators (:func:`wgan.quality.trivial.trivial_samples`) scored.
