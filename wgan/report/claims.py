@@ -177,7 +177,7 @@ CLAIMS: tuple[Claim, ...] = (
                  "of 6ecac2d were read, radial error 0.143, before the longer runs)"),
     Claim("circle-first", "The WGAN first learns the low-dimensional structure of the data "
           "(the approximate circle), then the specific bumps of the density (the modes).",
-          "Section 4.1, the paragraph after Figure 2's mention, and Figure 2's caption",
+          "Section 4.1 (its last paragraph) and Figure 2's caption",
           "03_mixture",
           test="per WGAN run, along its snapshots (21 at quick: every 750 of 15,000 "
                "iterations, 1,000 samples each): the first snapshot at which it has learned "
