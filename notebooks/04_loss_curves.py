@@ -421,7 +421,7 @@ for key, judgement in judgements.items():
     curve, keys = judged[key]
     report(key, measured=judgement.measured, verdict=judgement.verdict, scale=scale,
            seeds=seeds_text, interval=interval_text({k: evidence[curve, k] for k in keys}, keys),
-           adequate=judgement.adequate, adequacy=judgement.adequacy)
+           adequate=judgement.adequate, adequacy=judgement.adequacy, runs=runs.values())
 training = {run_key: float(run.metrics["wall_time"].iloc[-1]) for run_key, run in runs.items()}
 slowest = max(training, key=training.get)
 print(f"training time of the {len(runs)} runs (when they were trained, cached since): "

@@ -309,7 +309,7 @@ for key, judgement in judgements.items():
            seeds=seeds_text + ("; chapter 8's clipped digit runs read back"
                                if key == "no-mode-collapse" and clipped is not None else ""),
            interval=intervals.get(key, ""), adequate=judgement.adequate,
-           adequacy=judgement.adequacy)
+           adequacy=judgement.adequacy, runs=runs.values())
 training = {run_key: float(run.metrics["wall_time"].iloc[-1]) for run_key, run in runs.items()}
 print(f"training time of the {len(runs)} runs (when they were trained, cached since): "
       f"{sum(training.values()):.0f} s")

@@ -31,6 +31,7 @@ from wgan.plan.scale import Scale
 from wgan.report.claims import CLAIMS, KINDS, NOT_RUN, VERDICTS, ledger
 from wgan.report.ledger import book_chapters, ledger_html, ledger_summary_html
 from wgan.report.provenance import provenance
+from wgan.report.rules import history_table, rule_commits
 
 scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
 record = provenance(scale, device, seed, dataset="the chapters' claim records (runs/claims)")
@@ -41,7 +42,7 @@ record
 # ## The ledger
 
 # %% tags=["remove-input"]
-table = ledger(scale)
+table = ledger(scale, rule_commits=rule_commits([claim.key for claim in CLAIMS]))
 HTML(ledger_summary_html(table, scale.name) + ledger_html(table, linked=book_chapters()))
 
 # %% [markdown]
@@ -61,6 +62,18 @@ HTML(ledger_summary_html(table, scale.name) + ledger_html(table, linked=book_cha
 # page is executed after every chapter by `make execute` and reads the records back, so it
 # is regenerated with the book. A claim whose chapter was not run at this scale says so,
 # and each row's details name the commit of the code that measured it.
+
+# %% [markdown]
+# ## A history of the rules
+#
+# A rule is pre-registered only if it was declared before its outcome was seen. Each row's
+# details give the commit where the claim's declared rule last changed and the commits
+# that trained the runs it judged. Every change of a rule made after an outcome of that
+# rule had been seen is listed here, with what had been seen and why the rule changed;
+# such a rule is not a pre-registered one, and its verdict is to be read with that in mind.
+
+# %% tags=["remove-input"]
+history_table()
 
 # %% [markdown]
 # ## Checks

@@ -44,6 +44,7 @@ def _row(**values) -> dict:
         "seeds": "5 (0-4)", "interval": "W1 0.05 [0.03, 0.07], t-interval over seeds, 95%",
         "measured": "8 modes in 5 of 5 runs", "verdict": "reproduced", "scale": "quick",
         "commit": "abc1234", "condition": "-", "adequate": None, "adequacy": "-",
+        "rule_commit": "-", "runs_commit": "-",
     }
     row.update(values)
     return row
@@ -338,3 +339,12 @@ def test_the_summary_counts_evidence_against_apart_from_experiments_too_small():
     assert verdict_badge("not reproduced", "1 not reproduced") in shown
     assert verdict_badge("not tested at this scale", "2 not tested at this scale") in shown
     assert re.sub(r"<[^>]+>", "", shown) == summary
+
+
+def test_the_details_say_where_the_rule_last_changed_and_which_code_trained_the_runs():
+    page = ledger_html(pd.DataFrame([_row(rule_commit="cf304fd",
+                                          runs_commit="d7bfff3 (28 runs)")]))
+    assert "Rule last changed</dt><dd>commit <code>cf304fd</code>" in page
+    assert "Runs judged, trained at</dt><dd>d7bfff3 (28 runs)</dd>" in page
+    bare = ledger_html(pd.DataFrame([_row()]))
+    assert "Rule last changed" not in bare and "Runs judged" not in bare

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pandas as pd
 
 from wgan.paths import git_revision, runs_dir
 from wgan.plan.scale import Scale
+from wgan.training.rundir import RunResult
 
 VERDICTS: tuple[str, ...] = (
     "reproduced",
@@ -41,7 +44,9 @@ and is labelled so."""
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim, and the rule its chapter judges it by, declared before any run.
+    """One claim, and the rule its chapter judges it by, declared with the condition under
+    which its experiment is adequate (when a rule changed after its outcome was seen,
+    :data:`wgan.report.rules.RULE_HISTORY` says so).
 
     Parameters
     ----------
@@ -417,8 +422,8 @@ def claims_dir(scale: Scale) -> Path:
 
 
 def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = "",
-           interval: str = "", adequate: bool | None = None, adequacy: str = ""
-           ) -> dict[str, object]:
+           interval: str = "", adequate: bool | None = None, adequacy: str = "",
+           runs: Iterable[RunResult] = ()) -> dict[str, object]:
     """Record what a chapter measured for a claim, and print it.
 
     Parameters
@@ -442,6 +447,9 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = 
     adequacy : str, default=""
         What was measured of the adequacy condition, in words (and, when it failed, what
         scale would test the claim).
+    runs : iterable of RunResult, default=()
+        The runs the verdict judged: the commits that trained them are recorded
+        (``runs_commit``, e.g. ``"cf304fd (30 runs)"``; ``"-"`` when none are given).
 
     Returns
     -------
@@ -476,6 +484,7 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = 
         "adequate": adequate,
         "adequacy": adequacy,
         "commit": git_revision(),
+        "runs_commit": runs_commit(runs),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     folder = claims_dir(scale)
@@ -519,6 +528,14 @@ def expect(condition: bool, message: str, *, scale: Scale) -> bool:
     return False
 
 
+def runs_commit(runs: Iterable[RunResult]) -> str:
+    """The commits that trained ``runs`` (their ``status.json``), with how many runs each:
+    ``"cf304fd (28 runs), unknown (2 runs)"``; ``"-"`` for no runs."""
+    counts = Counter(str(run.detail.get("git_sha", "unknown")) for run in runs)
+    return ", ".join(f"{sha} ({n} run{'s' if n > 1 else ''})"
+                     for sha, n in counts.most_common()) or "-"
+
+
 NOT_RUN = "chapter not run at this scale"
 """The verdict :func:`ledger` gives a claim whose chapter wrote no record at that scale."""
 
@@ -526,9 +543,16 @@ NO_INTERVAL = "no interval"
 """What :func:`ledger` says of a record that gave no interval."""
 
 
-def ledger(scale: Scale) -> pd.DataFrame:
+def ledger(scale: Scale, *, rule_commits: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Every claim with its declared test and what was measured at ``scale``; unmeasured
     claims say so.
+
+    Parameters
+    ----------
+    scale : Scale
+    rule_commits : mapping of str to str or None, default=None
+        Per claim, the commit where its declared rule last changed
+        (:func:`wgan.report.rules.rule_commits`); ``"-"`` when not given.
 
     Returns
     -------
@@ -539,7 +563,8 @@ def ledger(scale: Scale) -> pd.DataFrame:
         :data:`NO_INTERVAL`), measured, verdict (:data:`NOT_RUN` without a record), scale,
         commit, condition (the declared adequacy condition, ``"-"`` when none), adequate
         (``True``, ``False`` or ``None``: none declared or no record) and adequacy (what was
-        measured of the condition, ``"-"`` when nothing).
+        measured of the condition, ``"-"`` when nothing), rule_commit (where the declared
+        rule last changed) and runs_commit (the commits that trained the runs it judged).
     """
     rows = []
     for claim in sorted(CLAIMS, key=lambda claim: list(KINDS).index(claim.kind)):
@@ -563,6 +588,8 @@ def ledger(scale: Scale) -> pd.DataFrame:
                 "condition": claim.adequacy or "-",
                 "adequate": record.get("adequate"),
                 "adequacy": record.get("adequacy") or "-",
+                "rule_commit": (rule_commits or {}).get(claim.key, "-"),
+                "runs_commit": record.get("runs_commit") or "-",
             }
         )
     return pd.DataFrame(rows)

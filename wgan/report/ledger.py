@@ -57,6 +57,7 @@ and in ``condition`` and ``adequacy`` when there is nothing to say."""
 LEDGER_COLUMNS: tuple[str, ...] = (
     "key", "kind", "claim", "where", "chapter", "test", "rule", "seeds", "interval",
     "measured", "verdict", "scale", "commit", "condition", "adequate", "adequacy",
+    "rule_commit", "runs_commit",
 )
 """The columns of :func:`wgan.report.claims.ledger` that :func:`ledger_html` reads."""
 
@@ -267,6 +268,11 @@ def _details_row(row) -> str:
     if row.commit != NO_RECORD:
         body += (f"<dt>Measured at</dt><dd>scale {html.escape(row.scale)}, commit "
                  f"<code>{html.escape(row.commit)}</code></dd>")
+    if row.rule_commit != NO_RECORD:
+        body += (f"<dt>Rule last changed</dt><dd>commit <code>{html.escape(row.rule_commit)}"
+                 "</code> (rules changed after their outcome was seen: the history below)</dd>")
+    if row.runs_commit != NO_RECORD:
+        body += f"<dt>Runs judged, trained at</dt><dd>{html.escape(row.runs_commit)}</dd>"
     return (f'<tr class="wgan-ledger-details"><td colspan="{len(HEADINGS)}"><details>'
             "<summary>test, rule, seeds, what was measured</summary>"
             f"<dl>{body}</dl></details></td></tr>")

@@ -295,6 +295,7 @@ class _Loop:
             "device": str(self.device),
             "speed": self.speed.describe(),  # what "auto" resolved to (wgan.training.fast)
             "threads": torch.get_num_threads(),  # a CPU run's results depend on it
+            "git_sha": self.git_sha,  # the code that trained it (the claims ledger shows it)
             **extra,
         }
 
