@@ -6,14 +6,20 @@ grids. These modules measure sample quality without the critic, so the claim bec
 rank correlation:
 
 - :mod:`wgan.quality.pixel`        exact Wasserstein-1 distance between generated and
-  held-out real images in pixel space (POT, through :func:`wgan.theory.distances.wasserstein1`).
+  held-out real images in pixel space (POT, through :func:`wgan.theory.distances.wasserstein1`);
+  reported, never the sole yardstick (a moment-matched Gaussian scores near real data).
 - :mod:`wgan.quality.digits`       a small digit classifier trained at run time on the
   held-out digits (seconds, cached): class coverage (mode collapse as a number) and
   confidence of generated digits.
 - :mod:`wgan.quality.correlation`  a loss curve read at checkpoints; Spearman's rank
   correlation between it and a quality measure, against the time baseline, detrended, and
   across runs.
-- :mod:`wgan.quality.fid`          Frechet Inception distance, only with Inception weights
+- :mod:`wgan.quality.yardstick`    the verdicts' measure on digits: Fréchet distance,
+  precision and coverage in the features of a convolutional judge trained against
+  moment-matched Gaussians (a blur cannot pass it), read beside
+- :mod:`wgan.quality.trivial`      the trivial generators (real digits, blurs, the mean
+  image, one digit repeated, grey, noise).
+- :mod:`wgan.quality.fid`          the Fréchet distance, and FID only with Inception weights
   the user supplies (nothing is downloaded).
 - :mod:`wgan.quality.along_run`    all of the above at the generator snapshots of a run.
 """

@@ -9,8 +9,14 @@ already has: a state dict of torchvision's ``inception_v3`` (e.g. the file
 
 These are torchvision's weights, not the TensorFlow graph of the original FID code, so
 the values are comparable between runs of this project but not to published FIDs.
-The pixel-space W1 (:mod:`wgan.quality.pixel`) needs no weights and is the measure the
-notebooks use.
+
+Which measure judges what: on the digits (the smoke and quick scales, and the paper scale
+without LSUN) the verdicts read the yardstick of :mod:`wgan.quality.yardstick`, a Fréchet
+distance in the features of a judge this project trains, which a moment-matched Gaussian
+cannot pass. On LSUN or the photos no such judge exists offline: the verdicts that need
+sample quality say *not tested at this scale* (:func:`wgan.experiments.judgement.no_yardstick`)
+rather than lean on the pixel W1, which a blur beats. :func:`fid` is the measure a user with
+Inception weights would add there; :func:`frechet_distance` is the yardstick's too.
 """
 
 from __future__ import annotations
