@@ -184,7 +184,7 @@ CLAIMS: tuple[Claim, ...] = (
           "(the approximate circle), then the specific bumps of the density (the modes).",
           "Section 4.1 (its last paragraph) and Figure 2's caption",
           "03_mixture",
-          test="per WGAN run, along its snapshots (21 at quick: every 750 of 15,000 "
+          test="per WGAN run, along its snapshots (11 at quick: every 1,500 of 15,000 "
                "iterations, 1,000 samples each): the first snapshot at which it has learned "
                "the circle (radial error <= 4 x the uniform circle's) and the first at which "
                "it has matched the bumps (>= 4 modes covered, >= 20 samples within 3 sigma)",
