@@ -1,5 +1,6 @@
 """Tests for wgan.experiments.mixture: the ring runs'
-configurations and specs, reference samples, measures and verdict rule."""
+configurations and specs, reference samples, measures, adequacy conditions and verdict rules
+(on made-up tables: no training)."""
 
 import math
 import re
@@ -12,21 +13,31 @@ import torch
 from wgan.experiments.coverage import RING_STD, mixture_metrics, mode_counts, radial_error
 from wgan.experiments.mixture import (
     ABLATIONS,
+    BUMPS_FIRST,
+    BUMPS_NOT_REACHED,
+    CIRCLE_FIRST,
     METHODS,
     MIN_FAIR_SHARE,
+    NOT_TESTED,
+    SAME_SNAPSHOT,
     SCALES,
+    Judgement,
     ablation_iters,
     balanced_ring_sample,
     beats_circle,
+    circle_first_orders,
+    circle_first_verdict,
     coverage_over_training,
     critic_saturation,
     generator_samples,
+    learned_circle,
     mixture_config,
     number_in_words,
     ring_scorecard,
     ring_specs,
     ring_verdict,
     run_mixture,
+    scale_that_tests,
     spread_in_words,
     uniform_ring_sample,
 )
@@ -80,8 +91,8 @@ def test_ring_specs_are_the_main_runs_then_the_ablations(scale):
     assert [(s.name, s.config.seed) for s in main] == [
         (f"mixture-{m}", 3 + i) for m in METHODS for i in range(seeds)]
     assert all(s.name == "mixture-wgan" and s.config.generator_iters == ablation_iters(scale)
-               for s in ablations)
-    assert [s.config.clip_value for s in ablations][::ablation_seeds] == [0.01, 0.05]
+               == main[0].config.generator_iters for s in ablations)
+    assert [s.config.clip_value for s in ablations] == [0.05] * ablation_seeds
     assert all(s.chapters == ("03_mixture",) and s.config.device == "cpu" for s in specs)
     assert len({s.key for s in specs}) == len(specs)
 
@@ -128,17 +139,29 @@ def test_uniform_ring_sample_rejects_zero_points():
         uniform_ring_sample(0, torch.Generator())
 
 
-CIRCLE = {"modes": 0.0, "high_quality": 0.07, "min_share": 0.95, "w1": 0.40}  # as measured
+def test_quick_runs_are_15000_iterations_with_10_snapshots():
+    """The sizes chosen from cost before the quick runs' verdicts (issue 30, item 8)."""
+    config = mixture_config("wgan", QUICK)
+    assert (config.generator_iters, config.snapshot_every) == (15_000, 1500)
+    assert mixture_config("gan", QUICK).generator_iters == 15_000
 
 
-def _final(wgan, gan=({"modes": 1.0, "high_quality": 0.9, "min_share": 0.0, "w1": 1.5},)):
+CIRCLE = {"modes": 0.0, "high_quality": 0.07, "min_share": 0.95, "w1": 0.40,
+          "radial_error": 0.016}  # as measured
+
+
+def _final(wgan, gan=({"modes": 1.0, "high_quality": 0.9, "min_share": 0.0, "w1": 1.5,
+                       "radial_error": 0.01},)):
     """A last-snapshot table: WGAN rows with the given measures, then GAN rows."""
     return pd.DataFrame([{"method": "wgan", "seed": i, **m} for i, m in enumerate(wgan)]
                         + [{"method": "gan", "seed": i, **m} for i, m in enumerate(gan)])
 
 
-GOOD = {"modes": 8.0, "high_quality": 0.9, "min_share": 0.9, "w1": 0.05}
-BLURRED = {"modes": 6.0, "high_quality": 0.3, "min_share": 0.8, "w1": 0.2}
+GOOD = {"modes": 8.0, "high_quality": 0.9, "min_share": 0.9, "w1": 0.05, "radial_error": 0.016}
+BLURRED = {"modes": 6.0, "high_quality": 0.3, "min_share": 0.8, "w1": 0.2,
+           "radial_error": 0.06}
+NO_CIRCLE = {"modes": 0.0, "high_quality": 0.0, "min_share": 0.3, "w1": 1.2,
+             "radial_error": 0.143}  # 5,000 quick iterations of 6ecac2d: not even the circle
 
 
 @pytest.mark.parametrize(("wgan", "expected"), [
@@ -151,35 +174,80 @@ BLURRED = {"modes": 6.0, "high_quality": 0.3, "min_share": 0.8, "w1": 0.2}
     ((GOOD | {"w1": 0.39}, GOOD), "not reproduced"),  # all modes, but W1 no better
     ((GOOD | {"w1": math.nan}, GOOD), "not reproduced"),  # non-finite samples beat nothing
     ((CIRCLE, CIRCLE), "not reproduced"),  # the circle itself
+    ((GOOD, GOOD, NO_CIRCLE), "not reproduced"),  # adequate: the laggard counts against
+    ((GOOD | {"radial_error": 0.064}, GOOD), "reproduced"),  # 4 x the circle's: learned
 ])
 def test_ring_verdict_judges_the_wgan_runs_against_the_circle(wgan, expected):
-    assert ring_verdict(_final(wgan), CIRCLE, QUICK) == expected
-    assert ring_verdict(_final(wgan), CIRCLE, Scale("paper")) == expected
+    for scale in (QUICK, Scale("paper")):
+        judgement = ring_verdict(_final(wgan), CIRCLE, scale)
+        assert (judgement.verdict, judgement.adequate) == (expected, True)
+        learned = sum(run["radial_error"] <= 0.064 for run in wgan)
+        assert judgement.adequacy.startswith(
+            f"{learned} of {len(wgan)} WGAN runs learned the circle by their last snapshot "
+            "(radial error at most 4 x the uniform circle's 0.016 = 0.064; per run ")
+
+
+@pytest.mark.parametrize("wgan", [
+    (NO_CIRCLE,) * 5,  # the quick runs of 6ecac2d: not reproduced before, not tested now
+    (GOOD, GOOD, NO_CIRCLE, NO_CIRCLE, NO_CIRCLE),  # fewer than half learned the circle
+    (GOOD, BLURRED | {"radial_error": 0.065}, NO_CIRCLE),  # just above 4 x the circle's
+    (GOOD | {"radial_error": math.nan}, NO_CIRCLE),  # non-finite samples learned nothing
+])
+def test_ring_verdict_is_not_tested_when_the_wgan_has_not_learned_the_circle(wgan):
+    judgement = ring_verdict(_final(wgan), CIRCLE, QUICK)
+    assert judgement == Judgement(NOT_TESTED, False, judgement.adequacy)
+    assert "too short to judge the modes" in judgement.adequacy
+    assert "the paper scale (50,000 generator iterations" in judgement.adequacy
+    paper = ring_verdict(_final(wgan), CIRCLE, Scale("paper"))
+    assert paper.verdict == NOT_TESTED and "runs longer than the paper scale's" in paper.adequacy
+
+
+def test_learned_circle_is_within_4_times_the_circles_radial_error():
+    assert learned_circle(0.064, CIRCLE) and not learned_circle(0.0641, CIRCLE)
+    assert not learned_circle(math.nan, CIRCLE)
+
+
+def test_scale_that_tests_names_the_next_scale_or_longer_runs():
+    assert scale_that_tests(SMOKE).startswith("the quick scale (15,000 generator iterations, "
+                                              "64 hidden units, 5 seeds)")
+    assert scale_that_tests(QUICK).startswith("the paper scale (50,000")
+    assert scale_that_tests(Scale("paper")) == (
+        "runs longer than the paper scale's 50,000 iterations")
 
 
 def test_a_plain_circle_does_not_pass_the_ring_rule():
     """Samples of the uniform circle, scored like a run by the chapter's own measures, get
     "not reproduced": the rule tells a learned ring from a circle without modes."""
     reference = balanced_ring_sample(125, torch.Generator().manual_seed(0))
-    circle = mixture_metrics(uniform_ring_sample(1000, torch.Generator().manual_seed(1)),
-                             reference)
-    runs = [mixture_metrics(uniform_ring_sample(1000, torch.Generator().manual_seed(s)),
-                            reference) for s in (2, 3, 4)]
+
+    def measured(sample):
+        return mixture_metrics(sample, reference) | {"radial_error": radial_error(sample)}
+
+    circle = measured(uniform_ring_sample(1000, torch.Generator().manual_seed(1)))
+    runs = [measured(uniform_ring_sample(1000, torch.Generator().manual_seed(s)))
+            for s in (2, 3, 4)]
     assert circle["modes"] == 0 and circle["min_share"] > MIN_FAIR_SHARE
     assert not any(beats_circle(run, circle) for run in runs)
-    assert ring_verdict(_final(runs), circle, QUICK) == "not reproduced"
-    ring = mixture_metrics(gaussian_ring(1000, torch.Generator().manual_seed(5)), reference)
+    judgement = ring_verdict(_final(runs), circle, QUICK)
+    assert (judgement.verdict, judgement.adequate) == ("not reproduced", True)  # learned it
+    ring = measured(gaussian_ring(1000, torch.Generator().manual_seed(5)))
     assert beats_circle(ring, circle)
-    assert ring_verdict(_final([ring]), circle, QUICK) == "reproduced"
+    assert ring_verdict(_final([ring]), circle, QUICK).verdict == "reproduced"
 
 
 def test_ring_verdict_ignores_the_gan_runs():
-    final = _final((GOOD,), gan=(GOOD, CIRCLE))
-    assert ring_verdict(final, CIRCLE, QUICK) == "reproduced"
+    assert ring_verdict(_final((GOOD,), gan=(GOOD, CIRCLE)), CIRCLE, QUICK).verdict == (
+        "reproduced")
+    assert ring_verdict(_final((GOOD,), gan=(NO_CIRCLE,) * 3), CIRCLE, QUICK).adequate
 
 
 def test_ring_verdict_at_smoke_is_not_tested():
-    assert ring_verdict(_final((GOOD,)), CIRCLE, SMOKE) == "not tested at this scale"
+    judgement = ring_verdict(_final((GOOD,)), CIRCLE, SMOKE)
+    assert (judgement.verdict, judgement.adequate) == (NOT_TESTED, True)
+    assert judgement.adequacy.endswith("smoke runs test nothing")
+    inadequate = ring_verdict(_final((NO_CIRCLE,)), CIRCLE, SMOKE)
+    assert (inadequate.verdict, inadequate.adequate) == (NOT_TESTED, False)
+    assert "the quick scale (15,000" in inadequate.adequacy
 
 
 def test_ring_verdict_needs_a_wgan_run():
@@ -188,14 +256,87 @@ def test_ring_verdict_needs_a_wgan_run():
 
 
 def test_ring_scorecard_scores_runs_and_baselines_by_the_same_rule():
-    card = ring_scorecard(_final((GOOD, BLURRED | {"min_share": 0.3})), CIRCLE,
-                          {"uniform circle (baseline)": CIRCLE})
+    card = ring_scorecard(_final((GOOD, BLURRED | {"min_share": 0.3, "radial_error": 0.07})),
+                          CIRCLE, {"uniform circle (baseline)": CIRCLE})
     assert list(card["run"]) == ["wgan, seed 0", "wgan, seed 1", "gan, seed 0",
                                  "uniform circle (baseline)"]
     assert list(card["judged"]) == [True, True, False, False]
+    assert list(card["learned the circle"]) == [True, False, True, True]
     assert list(card["beats the circle"]) == [True, True, False, False]
     assert list(card["no mode dropped"]) == [True, False, False, True]
     assert list(card["all 8 modes"]) == [True, False, False, False]
+
+
+def _curves(*runs):
+    """Snapshot tables of WGAN runs: each run a list of (modes, radial error) per snapshot,
+    snapshots every 750 iterations from 0; then a GAN run that never learns anything."""
+    rows = [{"method": "wgan", "seed": seed, "gen_iter": 750 * i, "modes": modes,
+             "radial_error": radial}
+            for seed, run in enumerate(runs) for i, (modes, radial) in enumerate(run)]
+    rows += [{"method": "gan", "seed": 0, "gen_iter": 750 * i, "modes": 8.0,
+              "radial_error": 0.01} for i in range(3)]
+    return pd.DataFrame(rows)
+
+
+FAR, NEAR = 1.0, 0.03  # radial errors: not the circle; the circle (within 4 x 0.016)
+CIRCLE_THEN_BUMPS = [(0, FAR), (0, NEAR), (5, NEAR)]  # circle at 750, bumps at 1500
+TOGETHER = [(0, FAR), (5, NEAR), (8, NEAR)]  # both at 750
+BUMPS_WITHOUT_CIRCLE = [(0, FAR), (4, FAR), (4, FAR)]  # 4 modes at 750, never the circle
+BUMPS_THEN_CIRCLE = [(0, FAR), (4, FAR), (6, NEAR)]
+CIRCLE_ONLY = [(0, FAR), (0, NEAR), (3, NEAR)]  # never 4 modes: the order cannot be read
+NOTHING = [(0, FAR), (0, FAR), (1, math.nan)]  # like the quick runs of 6ecac2d, or worse
+
+
+def test_circle_first_orders_reads_the_first_snapshot_of_each():
+    orders = circle_first_orders(_curves(CIRCLE_THEN_BUMPS, TOGETHER, BUMPS_WITHOUT_CIRCLE,
+                                         BUMPS_THEN_CIRCLE, CIRCLE_ONLY, NOTHING), CIRCLE)
+    assert list(orders["seed"]) == [0, 1, 2, 3, 4, 5]  # the GAN run is left out
+    assert list(orders["order"]) == [CIRCLE_FIRST, SAME_SNAPSHOT, BUMPS_FIRST, BUMPS_FIRST,
+                                     BUMPS_NOT_REACHED, BUMPS_NOT_REACHED]
+    np.testing.assert_array_equal(orders["circle learned at"],
+                                  [750, 750, np.nan, 1500, 750, np.nan])
+    np.testing.assert_array_equal(orders["bumps matched at"],
+                                  [1500, 750, 750, 750, np.nan, np.nan])
+
+
+@pytest.mark.parametrize(("runs", "expected"), [
+    ((CIRCLE_THEN_BUMPS,) * 5, "reproduced"),
+    ((CIRCLE_THEN_BUMPS,) * 3 + (CIRCLE_ONLY,) * 2, "reproduced"),  # order read in 3 of 5
+    ((CIRCLE_THEN_BUMPS,) * 3 + (TOGETHER,) * 2, "partly reproduced"),
+    ((CIRCLE_THEN_BUMPS, CIRCLE_THEN_BUMPS, BUMPS_THEN_CIRCLE, BUMPS_WITHOUT_CIRCLE),
+     "partly reproduced"),  # circle first in exactly half
+    ((CIRCLE_THEN_BUMPS, TOGETHER, BUMPS_THEN_CIRCLE, CIRCLE_ONLY), "not reproduced"),
+    ((BUMPS_WITHOUT_CIRCLE,) * 5, "not reproduced"),
+])
+def test_circle_first_verdict_reaches_each_verdict(runs, expected):
+    for scale in (QUICK, Scale("paper")):
+        judgement = circle_first_verdict(_curves(*runs), CIRCLE, scale)
+        assert (judgement.verdict, judgement.adequate) == (expected, True)
+
+
+@pytest.mark.parametrize("runs", [
+    (NOTHING,) * 5,  # never the circle, never the bumps
+    (CIRCLE_ONLY,) * 5,  # the circle, never the bumps: the order cannot be read
+    (CIRCLE_THEN_BUMPS, CIRCLE_THEN_BUMPS, CIRCLE_ONLY, NOTHING, NOTHING),  # 2 of 5 read
+])
+def test_circle_first_verdict_is_not_tested_when_the_order_cannot_be_read(runs):
+    judgement = circle_first_verdict(_curves(*runs), CIRCLE, QUICK)
+    assert (judgement.verdict, judgement.adequate) == (NOT_TESTED, False)
+    assert "too short to order the circle and the bumps" in judgement.adequacy
+    assert "the paper scale (50,000 generator iterations" in judgement.adequacy
+
+
+def test_circle_first_verdict_at_smoke_is_not_tested():
+    judgement = circle_first_verdict(_curves(CIRCLE_THEN_BUMPS), CIRCLE, SMOKE)
+    assert (judgement.verdict, judgement.adequate) == (NOT_TESTED, True)
+    assert judgement.adequacy == ("1 of 1 WGAN runs matched the bumps (4 modes) at some "
+                                  "snapshot, the runs whose order can be read (1 of 1 learned "
+                                  "the circle at some snapshot); smoke runs test nothing")
+
+
+def test_circle_first_verdict_needs_a_wgan_run():
+    with pytest.raises(ValueError, match="'curves' parameter of circle_first_verdict holds no"):
+        circle_first_verdict(_curves(), CIRCLE, QUICK)
 
 
 @pytest.mark.slow  # a first optimizer step imports torch._dynamo: seconds on a busy CPU

@@ -69,7 +69,7 @@ def test_registry_follows_the_seed_and_device(tmp_path: Path) -> None:
     assert names == {7, 8}
     devices = {r.config.device for r in registry(Scale("smoke"), device="cpu", root=tmp_path)}
     assert devices == {"cpu"}
-    assert len(ring_specs(Scale("paper"))) == 2 * 10 + 2 * 10  # methods x seeds, ablations x seeds
+    assert len(ring_specs(Scale("paper"))) == 2 * 10 + 1 * 10  # methods x seeds, ablation x seeds
 
 
 def test_select_by_name_or_key_and_unknown_names_are_refused(tmp_path: Path) -> None:
