@@ -8,7 +8,8 @@ networks are compiled. Each is a :class:`~wgan.training.config.TrainConfig` fiel
 (:data:`MEASURED_DEFAULTS`, measured with ``python -m wgan.speed.bench``). The kinds are a CUDA
 GPU, a CPU with bfloat16 instructions and a CPU without them (:func:`machine_kind`, from the
 CPU's flags): bfloat16 only where the hardware has it, so the same ``make execute`` trains in
-float32 on a CPU that would only emulate bfloat16 (at half the float32 speed or less). What a
+float32 on a CPU that would only emulate bfloat16 (there bfloat16 matrix products ran at a
+quarter of float32's speed, the quick image MLPs at half, the quick DCGAN at 0.8-1.0x). What a
 run resolved to is in its ``status.json`` (``speed``) and in each page's provenance box.
 
 ``precision``
