@@ -37,7 +37,7 @@ scale = "smoke"
 device = "auto"
 seed = 0
 
-# %%
+# %% tags=["hide-input"]
 import math
 
 import matplotlib.pyplot as plt
@@ -127,7 +127,7 @@ record
 # that budget; trained as stacks of seeds (issue 28: 2.15 times faster at 5 seeds) they
 # would cost about what the 5,000-iteration runs did.
 
-# %%
+# %% tags=["hide-input"]
 seeds = seeds_of(scale, seed)
 pd.DataFrame(
     [("noise dimension nz", settings.nz),
@@ -142,7 +142,7 @@ pd.DataFrame(
     columns=["setting", f"this page ({scale})"],
 )
 
-# %%
+# %% tags=["hide-output"]
 methods = {"wgan": "WGAN", "gan": "GAN"}
 runs = {(method, s): run_mixture(method, scale, seed=s, device=device)
         for method in methods for s in seeds}
@@ -262,7 +262,7 @@ summary = final.groupby("method")[columns_shown].agg(["mean", "std", "min", "max
 summary.index = [methods[m] for m in summary.index]
 summary.style.format(precision=3, na_rep="not defined (a run's samples were not finite)")
 
-# %%
+# %% tags=["hide-output"]
 final.set_index(["method", "seed"])[columns_shown].style.format(precision=3,
                                                                 na_rep="not finite")
 

@@ -35,7 +35,7 @@ scale = "smoke"
 device = "auto"
 seed = 0
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -90,10 +90,10 @@ record
 # are the ones of the previous chapter (read back from the run cache, not trained twice).
 # What this scale changes from the paper:
 
-# %%
+# %% tags=["hide-input"]
 pd.DataFrame(scale_summary(scale), columns=["setting", "paper", f"this page ({scale.name})"])
 
-# %%
+# %% tags=["hide-output"]
 architectures = {
     "dcgan": ("DCGAN generator (Figure 6)", "wgan-dcgan", "gan-dcgan"),
     "dcgan_nobn": ("no batch norm, constant filters (Figure 7)", "wgan-nobn", "gan-nobn"),
@@ -146,7 +146,7 @@ plt.show()
 # at the same sample size; a run has **learned** when its FD beats the moment-matched
 # Gaussian's.
 
-# %%
+# %% tags=["hide-output"]
 reference = quality_reference(scale)
 heldout, n_samples, floor = reference.heldout, reference.n_samples, reference.floor
 judge = reference.judge
@@ -277,7 +277,7 @@ else:
 # - *Figure 8*: the GAN with the MLP generator collapses, by the same definitions, in at
 #   least half of its judged seeds.
 
-# %%
+# %% tags=["hide-input"]
 print(f"judged runs: at least {MIN_PRECISION:.0%} confident digits; collapsed: coverage below "
       f"{PARTLY_CLASSES} at each of the last snapshots")
 blur = float(reference.trivial.loc[GAUSSIAN, "frechet"]) if judge is not None else np.nan
