@@ -168,6 +168,31 @@ def test_members_checkpointed_at_different_iterations_resume_each_to_its_end(
                                    rtol=METRICS_RTOL, atol=METRICS_ATOL)
 
 
+def test_a_diverged_member_stops_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = seeds(toy_config(), 0, 1)
+    whole = train_stack(configs, [tmp_path / f"whole{c.seed}" for c in configs],
+                        progress=False)
+    calls = {"n": 0}
+    real_step = wgan.training.stack_run.stacked_generator_step
+
+    def nan_for_member_1_at_7(*args: object) -> dict[str, torch.Tensor]:
+        stats = real_step(*args)
+        calls["n"] += 1
+        if calls["n"] == 7:
+            stats["loss_g"][1] = float("nan")
+        return stats
+
+    monkeypatch.setattr(wgan.training.stack_run, "stacked_generator_step", nan_for_member_1_at_7)
+    results = train_stack(configs, [tmp_path / f"nan{c.seed}" for c in configs], progress=False)
+    assert [r.status for r in results] == ["finished", "diverged"]
+    pd.testing.assert_frame_equal(rows(results[0]), rows(whole[0]))
+    assert results[1].metrics["gen_iter"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert results[1].detail["losses"] == ["loss_g"]
+    assert results[1].detail["checkpoint_gen_iter"] == 5  # the last good one, kept
+
+
 def test_a_finished_member_is_left_alone(tmp_path: Path) -> None:
     configs = seeds(toy_config(), 0, 1)
     done = train(configs[0], tmp_path / "r0", progress=False)

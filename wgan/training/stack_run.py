@@ -29,6 +29,7 @@ import torch
 from tqdm import tqdm
 
 from wgan.training.algorithm1 import critic_iters, interpolation_weights, make_optimizer, prior
+from wgan.training.batches import TOY_DATASETS
 from wgan.training.checkpoint import atomic_write_json
 from wgan.training.config import TrainConfig
 from wgan.training.fast import FLOAT32
@@ -79,8 +80,6 @@ def check_stackable(configs: Sequence[TrainConfig]) -> None:
     if len(set(seeds)) != len(seeds):
         raise ValueError("The 'configs' parameter of train_stack must hold distinct seeds. "
                          f"Got {seeds} instead.")
-    from wgan.training.batches import TOY_DATASETS
-
     if (first.generator, first.critic) != ("mlp", "mlp") or first.dataset not in TOY_DATASETS:
         raise ValueError(
             "The 'configs' parameter of train_stack must describe toy runs of MLPs (generator "
