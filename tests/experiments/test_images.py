@@ -10,15 +10,23 @@ import pytest
 import wgan.training.run
 from wgan.experiments.images import (
     EXPERIMENTS,
+    GRID_CLIP_VALUES,
+    GRID_LRS,
+    GRID_N_CRITICS,
+    GRID_NAME,
     HIGH_LR,
     LSUN_ROOT_VARIABLE,
     SCALES,
+    GridCell,
+    grid_cells,
+    grid_specs,
     image_config,
     image_data,
     image_specs,
     paper_generator_iters,
     quality_reference,
     run_experiment,
+    run_grid,
     scale_summary,
 )
 from wgan.plan.scale import SCALES as SCALE_NAMES
@@ -141,3 +149,69 @@ def test_image_specs_name_the_chapters_that_draw_each_run() -> None:
     assert chapters["wgan-dcgan"] == ("04_loss_curves", "05_architectures")
     assert chapters["wgan-mlp-mlp-hilr"] == ("04_loss_curves",)
     assert chapters["gan-nobn"] == ("05_architectures",)
+
+
+@pytest.mark.parametrize("scale", SCALE_NAMES)
+def test_the_grid_varies_three_settings_of_one_architecture(scale: str) -> None:
+    specs = grid_specs(Scale(scale))
+    assert len(specs) == len(GRID_LRS) * len(GRID_N_CRITICS) * len(GRID_CLIP_VALUES) >= 12
+    base = image_config("wgan-dcgan", Scale(scale))
+    settings = {(s.config.lr_d, s.config.n_critic, s.config.clip_value) for s in specs}
+    assert len(settings) == len(specs)
+    for spec in specs:
+        config = spec.config
+        assert config.lr_g == config.lr_d and config.algorithm == "wgan"
+        assert (config.generator, config.critic) == ("dcgan", "dcgan")
+        assert spec.chapters == ("04_loss_curves",)
+        # every setting but the three axes and the grid's length is the wgan-dcgan run's
+        differ = {name for name, value in config.to_dict().items()
+                  if value != base.to_dict()[name]}
+        assert differ <= {"lr_g", "lr_d", "n_critic", "clip_value", "generator_iters",
+                          "snapshot_every", "sample_every", "checkpoint_every",
+                          "critic_warmup"}
+    # the same number of generator iterations whatever n_critic
+    assert len({spec.config.generator_iters for spec in specs}) == 1
+
+
+def test_the_grids_quick_length_is_the_declared_one() -> None:
+    specs = grid_specs(Scale("quick"))
+    assert {spec.config.generator_iters for spec in specs} == {500}
+    assert not any(spec.config.critic_warmup for spec in specs)
+    assert all(spec.name == GRID_NAME for spec in specs)  # none is the wgan-dcgan run
+    paper = grid_specs(Scale("paper"))
+    assert {spec.config.generator_iters for spec in paper} == {
+        image_config("wgan-dcgan", Scale("paper")).generator_iters}
+    assert all(spec.config.critic_warmup for spec in paper)
+
+
+@pytest.mark.parametrize("scale", ["smoke", "paper"])
+def test_the_grids_algorithm1_cell_is_the_wgan_dcgan_run_where_their_configs_agree(
+        scale: str) -> None:
+    shared = [spec for spec in grid_specs(Scale(scale)) if spec.name == "wgan-dcgan"]
+    assert len(shared) == 1
+    assert shared[0].config == image_config("wgan-dcgan", Scale(scale))
+
+
+def test_a_dry_grid_keeps_the_n_critic_axis_of_one_cell() -> None:
+    cells = grid_cells(Scale("paper", dry=True))
+    assert cells == [GridCell(GRID_LRS[0], n, GRID_CLIP_VALUES[0]) for n in GRID_N_CRITICS]
+    assert all(spec.config.generator_iters == 1 for spec in grid_specs(Scale("paper", dry=True)))
+
+
+def test_run_grid_trains_every_cell_at_smoke(tmp_path: Path) -> None:
+    runs = run_grid(Scale("smoke"), root=tmp_path, device="cpu")
+    assert list(runs) == grid_cells(Scale("smoke"))
+    for cell, run in runs.items():
+        assert run.status == "finished"
+        assert (run.config.lr_d, run.config.n_critic, run.config.clip_value) == (
+            cell.lr, cell.n_critic, cell.clip_value)
+        assert int(run.metrics["critic_iters_total"].iloc[-1]) == 4 * cell.n_critic
+
+
+def test_the_grid_trains_on_the_digits_even_with_lsun(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the grid's verdicts need the yardstick, which judges digits only
+    monkeypatch.setenv(LSUN_ROOT_VARIABLE, "/data/lsun/bedroom_train_lmdb")
+    specs = grid_specs(Scale("paper"))
+    assert {(spec.config.dataset, spec.config.data_root) for spec in specs} == {("digits", None)}
+    assert all(spec.name == GRID_NAME for spec in specs)  # the LSUN wgan-dcgan run differs
+    assert {spec.config.image_size for spec in specs} == {64}

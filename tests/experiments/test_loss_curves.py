@@ -1,6 +1,7 @@
-"""The verdict rules of Section 4.3 (meaningful-loss, js-uninformative, figure9): each verdict
-is reachable over seeds, the time baseline alone does not pass, the spread between seeds
-counts, and each number sits next to its run."""
+"""The verdict rules of Section 4.3 (meaningful-loss, js-uninformative, figure9) and of
+chapter 4's grid (compare-runs, no-balancing): each verdict is reachable, not tested
+included, the time baseline alone does not pass, the spread between seeds counts, and each
+number sits next to its run."""
 
 from __future__ import annotations
 
@@ -8,14 +9,23 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from wgan.experiments.images import GRID_CLIP_VALUES, grid_cells
 from wgan.experiments.loss_curves import (
+    NO_WORSE,
+    RANK_MIN,
+    compare_runs_verdict,
     failed_run_agrees,
+    final_estimate,
     interval_text,
     meaningful_loss_verdict,
+    n_critic_pairs,
+    no_balancing_verdict,
     partial_in_words,
+    pooled_rank,
     tracking_tests,
     tracks,
     uninformative,
@@ -217,7 +227,178 @@ def test_each_gan_number_sits_next_to_its_own_run() -> None:
 
 def test_the_claims_are_declared_with_their_rules() -> None:
     declared = {claim.key: claim for claim in CLAIMS}
-    for key in ("meaningful-loss", "js-uninformative", "figure9"):
+    for key in ("meaningful-loss", "js-uninformative", "figure9", "compare-runs",
+                "no-balancing"):
         claim = declared[key]
         assert claim.chapter == "04_loss_curves" and claim.kind == "empirical"
         assert claim.test and claim.rule and claim.seeds and claim.reason
+    for key in ("compare-runs", "no-balancing"):
+        assert declared[key].adequacy and "quick" in declared[key].seeds
+
+
+# ----------------------------------------------------- the grid: compare-runs, no-balancing
+BLUR = 87.7  # the moment-matched Gaussian's FD (quick)
+CELLS = grid_cells(QUICK)  # 12 runs: clip value, then learning rate, then n_critic
+K = {GRID_CLIP_VALUES[0]: 1.0, GRID_CLIP_VALUES[1]: 25.0}  # the clip box's constant
+
+
+def grid(quality: Sequence[float], estimate: Sequence[float] | None = None) -> pd.DataFrame:
+    """The grid's table, runs in the order of ``CELLS``; the estimate is K times the quality
+    (a perfect ranking within each clip value) unless given."""
+    if estimate is None:
+        estimate = [K[cell.clip_value] * q for cell, q in zip(CELLS, quality, strict=True)]
+    return pd.DataFrame([{"lr": cell.lr, "n_critic": cell.n_critic, "clip_value": cell.clip_value,
+                          "estimate": e, "quality": q}
+                         for cell, q, e in zip(CELLS, quality, estimate, strict=True)])
+
+
+# per clip value: (lr 5e-5, 2e-4, 1e-3) x (n_critic 1, 5); four runs beat the blur
+LEARNED = [300.0, 200.0, 80.0, 40.0, 150.0, 120.0] * 2
+
+
+def test_final_estimate_is_the_median_of_the_last_tenth() -> None:
+    metrics = pd.DataFrame({"w_estimate": [100.0] * 18 + [2.0, math.nan]})
+    assert final_estimate(metrics) == 2.0  # the last 2 of 20, the NaN left out
+    assert final_estimate(metrics, share=0.2) == 100.0  # median of 100, 100, 2
+    assert math.isnan(final_estimate(pd.DataFrame({"w_estimate": [math.nan]})))
+    with pytest.raises(ValueError, match="'share' parameter of final_estimate"):
+        final_estimate(metrics, share=0)
+    with pytest.raises(ValueError, match="'metrics' parameter of final_estimate"):
+        final_estimate(pd.DataFrame({"loss_d": [1.0]}))
+
+
+def test_the_pooled_rho_is_fisher_z_with_the_bonett_wright_variance() -> None:
+    # one clip value, 6 runs, rho 0.6: z = atanh(0.6), variance (1 + 0.18) / 3
+    estimate = [1, 2, 3, 4, 5, 6]
+    quality = [2, 1, 4, 3, 6, 5]  # rho = 0.8286
+    table = pd.DataFrame({"lr": 1.0, "n_critic": 1, "clip_value": 0.01,
+                          "estimate": estimate, "quality": quality})
+    pooled = pooled_rank(table)
+    rho = 0.8285714285714286
+    half = 1.959963984540054 * math.sqrt((1 + rho ** 2 / 2) / 3)
+    assert pooled.rho == pytest.approx(rho)
+    assert pooled.low == pytest.approx(math.tanh(math.atanh(rho) - half))
+    assert pooled.high == pytest.approx(math.tanh(math.atanh(rho) + half))
+    assert pooled.n == 6 and "clip value 0.01 rho +0.83 over 6 runs" in pooled.describe()
+
+
+def test_the_clip_values_constant_is_compared_apart() -> None:
+    # the estimate ranks the runs perfectly within each clip value, but the larger box's K
+    # puts every one of its runs above the other's: across the grid the ranking is lost
+    table = grid(LEARNED)
+    within, across = pooled_rank(table), pooled_rank(table, by=None)
+    assert within.rho > 0.99 and within.low > 0.9
+    assert across.rho < within.rho - 0.3
+    assert within.n == across.n == 12
+
+
+@pytest.mark.parametrize(("quality", "estimate", "scale", "expected"), [
+    (LEARNED, None, QUICK, "reproduced"),
+    # the estimate ranks the runs backwards within each clip value
+    (LEARNED, [-q for q in LEARNED], QUICK, "not reproduced"),
+    # rho +0.31 within each clip value: the interval holds 0 and 0.6
+    (LEARNED, [4, 6, 1, 5, 3, 2] * 2, QUICK, "not tested at this scale"),
+    (LEARNED, None, Scale("smoke"), "not tested at this scale"),
+    # two runs beat the blur: the grid spans no range of quality
+    ([300.0, 200.0, 80.0, 95.0, 150.0, 120.0, 300.0, 200.0, 90.0, 85.0, 150.0, 120.0], None,
+     QUICK, "not tested at this scale"),
+])
+def test_compare_runs_reaches_each_verdict(quality: list[float], estimate: list[float] | None,
+                                           scale: Scale, expected: str) -> None:
+    judgement = compare_runs_verdict(grid(quality, estimate), scale, blur=BLUR)
+    assert judgement.verdict == expected
+    assert judgement.adequate is (expected != "not tested at this scale"
+                                  or estimate is not None)
+    assert "nan" not in judgement.measured
+
+
+def test_compare_runs_is_partly_reproduced_by_a_weak_but_certain_ranking() -> None:
+    # 12 runs cannot show a rho below 0.6 to be above 0; 3 clip values of 30 runs can
+    rng = np.random.default_rng(0)
+    quality = rng.uniform(10, 300, 90)
+    estimate = quality + rng.normal(0, 140, 90)
+    table = pd.DataFrame({"lr": 1.0, "n_critic": 1, "clip_value": np.repeat([0.01, 0.02, 0.05], 30),
+                          "estimate": estimate, "quality": quality})
+    pooled = pooled_rank(table)
+    assert 0 < pooled.low and pooled.rho < RANK_MIN
+    assert compare_runs_verdict(table, QUICK, blur=BLUR).verdict == "partly reproduced"
+
+
+def test_compare_runs_counts_only_finite_runs_and_names_the_others() -> None:
+    quality = list(LEARNED)
+    quality[0] = quality[6] = quality[7] = math.nan  # diverged runs
+    judgement = compare_runs_verdict(grid(quality), QUICK, blur=BLUR)
+    assert judgement.verdict == "reproduced"
+    assert ("left out, no finite final values: lr 5e-05 n_critic 1 c 0.01, lr 5e-05 n_critic 1 "
+            "c 0.05, lr 5e-05 n_critic 5 c 0.05") in judgement.measured
+    assert "clip value 0.01 rho +1.00 over 5 runs" in judgement.measured
+    assert "clip value 0.05 rho +1.00 over 4 runs" in judgement.measured
+    # a clip value left with 3 runs is not counted, and with none counted nothing is tested
+    quality[1] = quality[4] = quality[10] = math.nan
+    sparse = compare_runs_verdict(grid(quality), QUICK, blur=BLUR)
+    assert sparse.verdict == "not tested at this scale" and sparse.adequate is False
+    assert "no clip value has 4 runs" in sparse.measured
+
+
+def pairs_grid(ratios: Sequence[float], fewer_quality: float = 60.0) -> pd.DataFrame:
+    """A grid whose (lr, clip) cells have FD(n_critic 1) / FD(n_critic 5) = ``ratios``."""
+    quality = []
+    for ratio in ratios:
+        quality += [fewer_quality, fewer_quality / ratio]
+    return grid(quality)
+
+
+@pytest.mark.parametrize(("ratios", "scale", "expected"), [
+    ([1.5, 1.6, 1.4, 1.5, 1.7, 1.45], QUICK, "reproduced"),
+    ([0.6, 0.7, 0.65, 0.6, 0.7, 0.55], QUICK, "not reproduced"),
+    ([1.02, 0.97, 1.0, 1.03, 0.98, 1.0], QUICK, "partly reproduced"),  # no worse
+    ([0.5, 2.0, 0.6, 1.8, 0.7, 1.9], QUICK, "not tested at this scale"),  # too few to tell
+    ([1.5, 1.6, 1.4, 1.5, 1.7, 1.45], Scale("smoke"), "not tested at this scale"),
+])
+def test_no_balancing_reaches_each_verdict(ratios: list[float], scale: Scale,
+                                           expected: str) -> None:
+    judgement = no_balancing_verdict(pairs_grid(ratios), scale, blur=BLUR)
+    assert judgement.verdict == expected
+    assert judgement.adequate is (scale.name != "smoke")
+
+
+def test_no_balancing_partly_needs_the_interval_above_the_margin() -> None:
+    # mean ratio 1, but spread so that the interval reaches below 1 / NO_WORSE
+    ratios = [1.0, 0.9, 1.1, 0.85, 1.15, 1.0]
+    interval_low = no_balancing_verdict(pairs_grid(ratios), QUICK, blur=BLUR)
+    assert interval_low.verdict == "partly reproduced"
+    wide = [1.0, 0.7, 1.4, 0.65, 1.5, 1.0]
+    assert no_balancing_verdict(pairs_grid(wide), QUICK, blur=BLUR).verdict == (
+        "not tested at this scale")
+    assert NO_WORSE == 1.25
+
+
+def test_no_balancing_judges_only_cells_where_a_run_learned() -> None:
+    # every run above the blur: no cell judged, the claim is not tested, never not reproduced
+    judgement = no_balancing_verdict(pairs_grid([0.6] * 6, fewer_quality=200.0), QUICK,
+                                     blur=BLUR)
+    assert judgement.verdict == "not tested at this scale" and judgement.adequate is False
+    assert "0 of 6 (learning rate, clip) cells judged" in judgement.adequacy
+    # a cell whose n_critic = 1 run diverged (no finite FD) is not judged either
+    table = pairs_grid([1.5] * 6)
+    table.loc[0, "quality"] = math.nan
+    pairs = n_critic_pairs(table, BLUR)
+    assert pairs["judged"].sum() == 5 and math.isnan(pairs["ratio"].iloc[0])
+    assert list(pairs.columns) == ["fewer", "more", "quality_fewer", "quality_more", "ratio",
+                                   "judged"]
+    assert (pairs["fewer"] == 1).all() and (pairs["more"] == 5).all()
+
+
+def test_no_balancing_names_each_judged_cell() -> None:
+    judgement = no_balancing_verdict(pairs_grid([1.5, 1.6, 1.4, 1.5, 1.7, 1.45]), QUICK,
+                                     blur=BLUR)
+    assert "lr 0.0002 c 0.05: 60 at n_critic 1, 35.3 at 5" in judgement.measured
+    assert judgement.measured.startswith("final FD at the fewest over the most critic "
+                                         "iterations 1.52 [")
+
+
+def test_the_grid_rules_refuse_a_table_without_its_columns() -> None:
+    with pytest.raises(ValueError, match="'table' parameter of compare_runs_verdict"):
+        compare_runs_verdict(pd.DataFrame({"quality": [1.0]}), QUICK, blur=BLUR)
+    with pytest.raises(ValueError, match="Missing: lr, n_critic, clip_value, estimate"):
+        no_balancing_verdict(pd.DataFrame({"quality": [1.0]}), QUICK, blur=BLUR)

@@ -25,6 +25,13 @@ the authors' 100-iteration critic schedule); GAN runs use DCGAN's procedure with
 discriminator step per generator step). Figure 4's failed run has "substantially high
 learning rates" for both nets; the paper gives no value, we use :data:`HIGH_LR`.
 
+Beside them, chapter 4's **grid** (:func:`grid_specs`): WGAN runs of the DCGAN generator and
+critic over learning rate x n_critic x clip value (:data:`GRID_LRS`, :data:`GRID_N_CRITICS`,
+:data:`GRID_CLIP_VALUES`), one seed per cell, their lengths per scale in :data:`GRID_SCALES`,
+on the digits at every scale (:data:`GRID_DATA`), where the yardstick can judge them.
+The claims ``compare-runs`` (does the final estimate rank the runs by sample quality?) and
+``no-balancing`` (do more critic iterations give samples at least as good?) read it.
+
 Scales (:data:`SCALES`): ``paper`` is the paper's setting (64x64, batch 64, widths 64,
 MLP width 512) on LSUN bedrooms when ``$WGAN_LSUN_ROOT`` names the ``bedroom_train_lmdb``
 directory, for the authors' default of 25 epochs; without LSUN it falls back to the
@@ -65,6 +72,7 @@ PAPER_EPOCHS = 25  # the authors' default --niter, in epochs of critic batches
 DRY_RUN_ITERS = 1  # generator iterations of each run in a dry run
 DRY_RUN_IMAGES = 64  # generated and held-out images per quality measurement in a dry run
 DRY_RUN_SEEDS = 1  # seeds of each image run in a dry run
+DRY_RUN_GRID = 1  # learning rates and clip values of the grid kept in a dry run
 
 
 @dataclass(frozen=True)
@@ -300,6 +308,130 @@ def image_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[Ru
                                   for f in experiment.figures.split(",")})))
             for key, experiment in EXPERIMENTS.items()
             for run_seed in image_seeds(scale, seed)]
+
+
+GRID_NAME = "grid-dcgan"
+"""Name of the grid's runs (the config hash tells the cells apart)."""
+GRID_LRS: tuple[float, ...] = (5e-5, 2e-4, HIGH_LR)
+"""Learning rates of the grid (both networks): Algorithm 1's alpha, 4 times it, and Figure 4's
+high learning rate (20 times it), so that the runs span a range of sample quality."""
+GRID_N_CRITICS: tuple[int, ...] = (1, 5)
+"""Critic iterations per generator iteration: one (a GAN's balance) and Algorithm 1's 5."""
+GRID_CLIP_VALUES: tuple[float, ...] = (0.01, 0.05)
+"""Clip values: Algorithm 1's c and 5 times it (the value of chapter 3's ablation). The clip
+box sets the constant K of the estimate, so the runs are ranked within a clip value."""
+
+
+GRID_DATA = ImageData("digits", None, (
+    "embedded digits (scikit-learn) at every scale: the grid's verdicts need the yardstick, "
+    "which judges digits only"))
+"""The grid's data, LSUN or not (:func:`quality_reference` takes it)."""
+
+
+@dataclass(frozen=True)
+class GridScale:
+    """Length of the grid's runs at one scale (their sizes are :data:`SCALES`').
+
+    Attributes
+    ----------
+    generator_iters : int or None
+        Generator iterations of every run of the grid, whatever its n_critic; ``None``: the
+        paper's length (:func:`paper_generator_iters` at n_critic 5, the ``wgan-dcgan`` run's).
+    snapshots : int
+        Generator snapshots kept along each run (its sample quality is read at the last).
+    critic_warmup : bool
+        The authors' 100-iteration critic schedule.
+    """
+
+    generator_iters: int | None
+    snapshots: int
+    critic_warmup: bool
+
+
+GRID_SCALES: dict[str, GridScale] = {
+    "smoke": GridScale(generator_iters=4, snapshots=2, critic_warmup=False),
+    # 6 (learning rate, clip) cells x 500 x (2 + 6) steps of n_critic 1 and 5 = 24,000 steps
+    # at 21-24 ms of one core each (measured: float32 channels-last, OMP_NUM_THREADS=1, load
+    # average 4.5-5.7 on 2 cores): about 550 core-seconds, 10 minutes with the runs' start-up.
+    # The critic schedule is off: it would add 2,500 critic steps to every run, 2.5 times a
+    # 500-iteration n_critic = 1 run, and give every n_critic the same warm critic.
+    "quick": GridScale(generator_iters=500, snapshots=5, critic_warmup=False),
+    "paper": GridScale(generator_iters=None, snapshots=20, critic_warmup=True),
+}
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One run of the grid: its learning rate (both networks), n_critic and clip value."""
+
+    lr: float
+    n_critic: int
+    clip_value: float
+
+
+def grid_cells(scale: Scale) -> list[GridCell]:
+    """The grid's runs at ``scale``: clip value, then learning rate, then n_critic.
+
+    Every combination of :data:`GRID_CLIP_VALUES`, :data:`GRID_LRS` and
+    :data:`GRID_N_CRITICS` (12 runs); a dry run keeps :data:`DRY_RUN_GRID` clip value and
+    learning rate (the n_critic axis whole).
+    """
+    clips = GRID_CLIP_VALUES[:scale.cap(len(GRID_CLIP_VALUES), DRY_RUN_GRID)]
+    lrs = GRID_LRS[:scale.cap(len(GRID_LRS), DRY_RUN_GRID)]
+    return [GridCell(lr, n_critic, clip) for clip in clips for lr in lrs
+            for n_critic in GRID_N_CRITICS]
+
+
+def grid_spec(cell: GridCell, scale: Scale, *, seed: int = 0, device: str = "auto") -> RunSpec:
+    """The run of ``cell`` at ``scale``: the ``wgan-dcgan`` run's config (same networks and
+    sizes) on :data:`GRID_DATA`, with the cell's learning rate, n_critic and clip value and
+    the grid's length (:data:`GRID_SCALES`).
+
+    A cell whose config equals the ``wgan-dcgan`` run's (Algorithm 1's settings at a scale
+    where the grid's length is that run's) is that run, under its name, so it trains once.
+    """
+    base = image_config("wgan-dcgan", scale, seed=seed, device=device)
+    length = GRID_SCALES[scale.name]
+    iters = length.generator_iters
+    if iters is None:
+        iters = base.generator_iters
+    iters = scale.cap(iters, DRY_RUN_ITERS)
+    every = max(1, iters // length.snapshots)
+    config = base.replace(
+        dataset=GRID_DATA.dataset, data_root=GRID_DATA.root,
+        lr_g=cell.lr, lr_d=cell.lr, n_critic=cell.n_critic, clip_value=cell.clip_value,
+        generator_iters=iters, snapshot_every=every, sample_every=every,
+        checkpoint_every=every, critic_warmup=length.critic_warmup)
+    if config == base:
+        return RunSpec("wgan-dcgan", config, ("04_loss_curves",))
+    return RunSpec(GRID_NAME, config, ("04_loss_curves",))
+
+
+def grid_specs(scale: Scale, *, seed: int = 0, device: str = "auto") -> list[RunSpec]:
+    """Every run of the grid at ``scale`` (:func:`grid_cells`), one seed (``seed``) per cell:
+    the statistics of ``compare-runs`` and ``no-balancing`` are over the runs."""
+    return [grid_spec(cell, scale, seed=seed, device=device) for cell in grid_cells(scale)]
+
+
+def run_grid(scale: Scale, *, seed: int = 0, device: str = "auto",
+             root: str | Path | None = None) -> dict[GridCell, RunResult]:
+    """Train (or read back, or resume) every run of the grid at ``scale``.
+
+    Parameters
+    ----------
+    scale : Scale
+    seed : int, default=0
+    device : str, default="auto"
+    root : str or pathlib.Path or None, default=None
+        Parent of the scale folders; :func:`wgan.paths.runs_dir` when ``None``.
+
+    Returns
+    -------
+    dict of GridCell to RunResult
+        In the order of :func:`grid_cells`.
+    """
+    return {cell: fetch(grid_spec(cell, scale, seed=seed, device=device), scale, root)
+            for cell in grid_cells(scale)}
 
 
 def run_experiment(key: str, scale: Scale, *, seed: int = 0, device: str = "auto",

@@ -34,16 +34,29 @@ judged. A GAN setting's curve is *uninformative* when its samples improved (mean
 time-curve rho at least :data:`TIME_MIN`), its curve is flat or its mean plain rho is below
 :data:`GAN_MAX`, the defined partial's interval lies below :data:`GAN_MAX`, and the mean
 across-seed rho is below :data:`ACROSS_AGAINST_GAN`.
+
+**Comparing runs** (``compare-runs``, ``no-balancing``): the grid of chapter 4
+(:func:`wgan.experiments.images.grid_cells`: learning rate x n_critic x clip value, one run
+each) read at its end, one row per run (:data:`GRID_COLUMNS`): the final estimate
+(:func:`final_estimate`) and the final quality. :func:`compare_runs_verdict` asks whether the
+estimate ranks the runs by quality within a clip value (:func:`pooled_rank`),
+:func:`no_balancing_verdict` whether more critic iterations give samples at least as good
+at the same number of generator iterations (:func:`n_critic_pairs`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
 
 from wgan.experiments.judgement import NOT_TESTED, Judgement
 from wgan.plan.scale import Scale
-from wgan.quality.correlation import AcrossRuns, WithinRun, rho_in_words
+from wgan.quality.correlation import AcrossRuns, WithinRun, rank_correlation, rho_in_words
 from wgan.quality.seeds import SeedInterval, t_interval
 
 PLAIN_MIN = 0.6  # mean plain within-run rho for a curve that tracks its samples (the old rule)
@@ -55,6 +68,15 @@ LATE_IMPROVEMENT = 0.05  # samples improve over the second half: best below (1 -
 MIN_SNAPSHOTS = 6  # fewer measured snapshots test nothing
 MIN_SEEDS = 3  # fewer seeds per setting give no interval worth reading
 MEASURE = "FD"  # the quality the verdicts read, as their sentences name it
+FINAL_SHARE = 0.1  # the final estimate: median over this last share of generator iterations
+RANK_MIN = 0.6  # compare-runs: a pooled rho at least this ranks runs usefully
+MIN_STRATUM = 4  # runs with finite values a clip value needs to enter the pooled rho (n - 3)
+RHO_CAP = 0.999  # a stratum's |rho| is capped here, so that its Fisher z is finite
+MIN_LEARNED_RUNS = 3  # compare-runs: runs that beat the moment-matched Gaussian (adequacy)
+NO_WORSE = 1.25  # no-balancing: more critic iterations at most this factor worse in FD
+MIN_CELLS = 3  # no-balancing: judged (learning rate, clip) cells, for a t-interval
+GRID_COLUMNS: tuple[str, ...] = ("lr", "n_critic", "clip_value", "estimate", "quality")
+"""One row per grid run: its settings, final estimate and final quality (lower: better)."""
 
 SHORT_NAMES: dict[str, str] = {
     "wgan-dcgan": "DCGAN G", "wgan-mlp": "MLP G", "wgan-mlp-mlp-hilr": "MLP/MLP high lr",
@@ -368,3 +390,295 @@ def interval_text(runs: Mapping[str, Sequence[WithinRun]], keys: Sequence[str]) 
     return "partial rho given the iteration, " + "; ".join(
         f"{SHORT_NAMES.get(k, k)} {partial_in_words(runs[k])}"
         for k in keys)
+
+
+# ------------------------------------------------------------- comparing runs across a grid
+def final_estimate(metrics: pd.DataFrame, share: float = FINAL_SHARE) -> float:
+    """A run's final W estimate: the median of ``w_estimate`` over the last ``share`` of its
+    generator iterations (at least one), its finite values only; NaN when none is finite.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        A run's metrics (:attr:`wgan.training.rundir.RunResult.metrics`), one row per
+        generator iteration, with a ``w_estimate`` column.
+    share : float, default=0.1
+        In (0, 1].
+    """
+    if not 0 < share <= 1:
+        raise ValueError(
+            f"The 'share' parameter of final_estimate must be in (0, 1]. Got {share!r} instead.")
+    if "w_estimate" not in metrics or metrics.empty:
+        raise ValueError("The 'metrics' parameter of final_estimate must have rows and a "
+                         f"'w_estimate' column. Got columns {list(metrics.columns)}.")
+    last = metrics["w_estimate"].to_numpy(dtype=np.float64)[-max(1, round(share * len(metrics))):]
+    finite = last[np.isfinite(last)]
+    return float(np.median(finite)) if finite.size else math.nan
+
+
+def _check_grid(table: pd.DataFrame, caller: str) -> None:
+    missing = [column for column in GRID_COLUMNS if column not in table]
+    if missing:
+        raise ValueError(f"The 'table' parameter of {caller} must have the columns "
+                         f"{', '.join(GRID_COLUMNS)}. Missing: {', '.join(missing)}.")
+
+
+@dataclass(frozen=True)
+class RankInterval:
+    """A Spearman rho over runs with its 95% interval: Fisher's z with the Bonett-Wright
+    variance ``(1 + rho^2 / 2) / (n - 3)``, pooled over strata by inverse-variance weights.
+
+    Attributes
+    ----------
+    rho, low, high : float
+        The (pooled) rho and its interval.
+    n : int
+        Runs counted.
+    strata : tuple of str
+        Each stratum counted, with its own rho and number of runs, in words.
+    """
+
+    rho: float
+    low: float
+    high: float
+    n: int
+    strata: tuple[str, ...]
+
+    def describe(self) -> str:
+        """``"+0.71 [+0.20, +0.92] (95%, Fisher z with the Bonett-Wright variance, 12 runs:
+        ...)"``."""
+        return (f"{self.rho:+.2f} [{self.low:+.2f}, {self.high:+.2f}] (95%, Fisher z with the "
+                f"Bonett-Wright variance, {self.n} runs: {'; '.join(self.strata)})")
+
+
+def pooled_rank(table: pd.DataFrame, by: str | None = "clip_value") -> RankInterval | None:
+    """Spearman's rho between the final estimate and the final quality, within each value of
+    ``by``, pooled.
+
+    Each stratum with at least :data:`MIN_STRATUM` runs of finite values and a defined rho
+    gives ``z = atanh(rho)`` (``|rho|`` capped at :data:`RHO_CAP`) with the Bonett-Wright
+    variance ``(1 + rho^2 / 2) / (n - 3)``; the strata's z are averaged with inverse-variance
+    weights, and the pooled z and its 95% interval are turned back into rho. A positive rho:
+    a lower estimate goes with better samples.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per run, the columns of :data:`GRID_COLUMNS`.
+    by : str or None, default="clip_value"
+        The column whose values are compared apart; ``None``: the whole table at once.
+
+    Returns
+    -------
+    RankInterval or None
+        ``None`` when no stratum can be counted.
+    """
+    _check_grid(table, "pooled_rank")
+    finite = table[np.isfinite(table["estimate"]) & np.isfinite(table["quality"])]
+    groups = [("all runs", finite)] if by is None else [
+        (f"{by.replace('_', ' ')} {value:g}", rows) for value, rows in finite.groupby(by)]
+    weights, zs, counted, words = [], [], 0, []
+    for name, rows in groups:
+        rho = (rank_correlation(rows["estimate"], rows["quality"]).rho
+               if len(rows) >= MIN_STRATUM else math.nan)
+        words.append(f"{name} rho {rho_in_words(rho)} over {len(rows)} runs"
+                     + ("" if math.isfinite(rho) else " (not counted)"))
+        if not math.isfinite(rho):
+            continue
+        capped = min(max(rho, -RHO_CAP), RHO_CAP)
+        weights.append((len(rows) - 3) / (1 + capped ** 2 / 2))
+        zs.append(math.atanh(capped))
+        counted += len(rows)
+    if not weights:
+        return None
+    z = float(np.average(zs, weights=weights))
+    half = float(norm.ppf(0.975)) / math.sqrt(sum(weights))
+    return RankInterval(math.tanh(z), math.tanh(z - half), math.tanh(z + half), counted,
+                        tuple(words))
+
+
+def _left_out(table: pd.DataFrame) -> str:
+    bad = table[~(np.isfinite(table["estimate"]) & np.isfinite(table["quality"]))]
+    if bad.empty:
+        return ""
+    return "; left out, no finite final values: " + ", ".join(
+        f"lr {row.lr:g} n_critic {row.n_critic} c {row.clip_value:g}" for row in bad.itertuples())
+
+
+def compare_runs_verdict(table: pd.DataFrame, scale: Scale, *, blur: float,
+                         measure: str = MEASURE) -> Judgement:
+    """The judgement of ``compare-runs``: does the final estimate rank the grid's runs by
+    their final quality, within a clip value (:func:`pooled_rank`)?
+
+    - *reproduced*: the pooled rho is at least :data:`RANK_MIN` and its interval lies above 0;
+    - *partly reproduced*: the interval lies above 0, the rho below :data:`RANK_MIN`;
+    - *not reproduced*: the interval does not lie above 0 and its upper end is below
+      :data:`RANK_MIN` (the estimate does not rank the runs usefully);
+    - *not tested at this scale*: the interval holds both 0 and :data:`RANK_MIN` (too few runs
+      to tell); at ``smoke``; inadequate: fewer than :data:`MIN_LEARNED_RUNS` runs beat the
+      moment-matched Gaussian (the grid spans no range of quality), or no clip value has
+      :data:`MIN_STRATUM` runs with finite values.
+
+    The same rho over the whole grid (across clip values, whose boxes give the estimate
+    different constants K) is reported, not judged.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per run of the grid, the columns of :data:`GRID_COLUMNS`.
+    scale : Scale
+    blur : float
+        The moment-matched Gaussian's quality (:data:`wgan.quality.trivial.GAUSSIAN`): a run
+        below it has learned.
+    measure : str, default="FD"
+        The quality's name in the sentences.
+
+    Returns
+    -------
+    Judgement
+    """
+    _check_grid(table, "compare_runs_verdict")
+    if scale.name == "smoke":
+        why = "smoke runs are too short to learn digits"
+        return Judgement(NOT_TESTED, f"{why}.", adequate=False,
+                         adequacy=f"{why}; the quick scale tests it")
+    learned = int((table["quality"] < blur).sum())
+    adequacy = (f"{learned} of {len(table)} runs learned (final {measure} below the "
+                f"moment-matched Gaussian's {blur:.3g}; at least {MIN_LEARNED_RUNS} needed)")
+    within, across = pooled_rank(table), pooled_rank(table, by=None)
+    if learned < MIN_LEARNED_RUNS:
+        return Judgement(NOT_TESTED, f"the grid spans no range of quality: {adequacy}.",
+                         adequate=False, adequacy=f"{adequacy}; longer runs (the paper "
+                         "scale's lengths on the digits) would test it")
+    if within is None:
+        why = f"no clip value has {MIN_STRATUM} runs with finite, non-constant final values"
+        return Judgement(NOT_TESTED, f"{why}{_left_out(table)}.", adequate=False,
+                         adequacy=f"{adequacy}; {why}")
+    if within.low > 0:
+        verdict = "reproduced" if within.rho >= RANK_MIN else "partly reproduced"
+    elif within.high < RANK_MIN:
+        verdict = "not reproduced"
+    else:
+        verdict = NOT_TESTED
+    across_text = across.describe() if across is not None else "undefined"
+    measured = (f"final estimate against final {measure}, Spearman rho within clip value "
+                f"{within.describe()}; across the whole grid (not judged: the clip box sets K) "
+                f"{across_text}{_left_out(table)}")
+    if verdict == NOT_TESTED:
+        measured = (f"too few runs to tell: the interval holds both 0 and {RANK_MIN}. "
+                    + measured)
+    return Judgement(verdict, measured, adequate=True, adequacy=adequacy)
+
+
+def n_critic_pairs(table: pd.DataFrame, blur: float) -> pd.DataFrame:
+    """Per (learning rate, clip value) cell of the grid: the final quality at its smallest and
+    largest n_critic, their ratio, and whether the cell is judged.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per run, the columns of :data:`GRID_COLUMNS`.
+    blur : float
+        The moment-matched Gaussian's quality: a cell is judged when one of its two runs
+        beats it and both have a finite quality.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``lr`` and ``clip_value``: ``fewer`` and ``more`` (n_critic values),
+        ``quality_fewer``, ``quality_more``, ``ratio`` (``quality_fewer / quality_more``: above 1
+        when more critic iterations gave better samples) and ``judged``.
+    """
+    _check_grid(table, "n_critic_pairs")
+    rows = []
+    for (lr, clip), cell in table.groupby(["lr", "clip_value"], sort=False):
+        fewer = cell.loc[cell["n_critic"].idxmin()]
+        more = cell.loc[cell["n_critic"].idxmax()]
+        low, high = float(fewer["quality"]), float(more["quality"])
+        finite = math.isfinite(low) and math.isfinite(high) and fewer.name != more.name
+        rows.append({"lr": lr, "clip_value": clip, "fewer": int(fewer["n_critic"]),
+                     "more": int(more["n_critic"]), "quality_fewer": low, "quality_more": high,
+                     "ratio": low / high if finite else math.nan,
+                     "judged": finite and min(low, high) < blur})
+    return pd.DataFrame(rows).set_index(["lr", "clip_value"])
+
+
+def ratio_interval(pairs: pd.DataFrame) -> SeedInterval:
+    """The t-interval over the judged cells of :func:`n_critic_pairs` of the log ratio."""
+    return t_interval(np.log(pairs.loc[pairs["judged"], "ratio"].to_numpy(dtype=np.float64)))
+
+
+def ratio_in_words(interval: SeedInterval) -> str:
+    """The geometric-mean ratio with its interval, e.g. ``"1.42 [1.10, 1.83] (95% t-interval
+    of the log ratio over 6 cells)"``."""
+    if not interval.has_interval:
+        return f"undefined ({interval.n} judged cells)"
+    return (f"{math.exp(interval.mean):.2f} [{math.exp(interval.low):.2f}, "
+            f"{math.exp(interval.high):.2f}] ({interval.level:.0%} t-interval of the log ratio "
+            f"over {interval.n} cells)")
+
+
+def no_balancing_verdict(table: pd.DataFrame, scale: Scale, *, blur: float,
+                         measure: str = MEASURE) -> Judgement:
+    """The judgement of ``no-balancing``: at the same number of generator iterations, do more
+    critic iterations give samples at least as good?
+
+    Per (learning rate, clip value) cell, the final quality at the smallest n_critic over the
+    quality at the largest (:func:`n_critic_pairs`); the 95% t-interval over the judged cells
+    of its log (:func:`ratio_interval`), read as a ratio:
+
+    - *not reproduced*: the interval lies below 1 (more critic iterations, worse samples);
+    - *reproduced*: it lies above 1 (more critic iterations, better samples);
+    - *partly reproduced*: its lower end is above ``1 / NO_WORSE`` (more critic iterations
+      no worse than :data:`NO_WORSE` times, better not shown);
+    - *not tested at this scale*: else (too few cells to tell); at ``smoke``; inadequate:
+      fewer than :data:`MIN_CELLS` judged cells (a cell is judged when one of its two runs
+      beat the moment-matched Gaussian).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per run of the grid, the columns of :data:`GRID_COLUMNS`.
+    scale : Scale
+    blur : float
+        The moment-matched Gaussian's quality.
+    measure : str, default="FD"
+        The quality's name in the sentences.
+
+    Returns
+    -------
+    Judgement
+    """
+    _check_grid(table, "no_balancing_verdict")
+    if scale.name == "smoke":
+        why = "smoke runs are too short to learn digits"
+        return Judgement(NOT_TESTED, f"{why}.", adequate=False,
+                         adequacy=f"{why}; the quick scale tests it")
+    pairs = n_critic_pairs(table, blur)
+    judged = pairs[pairs["judged"]]
+    adequacy = (f"{len(judged)} of {len(pairs)} (learning rate, clip) cells judged (one of "
+                f"their runs' final {measure} below the moment-matched Gaussian's {blur:.3g}; "
+                f"at least {MIN_CELLS} needed)")
+    if len(judged) < MIN_CELLS:
+        return Judgement(NOT_TESTED, f"too few cells learned: {adequacy}.", adequate=False,
+                         adequacy=f"{adequacy}; longer runs (the paper scale's lengths on the "
+                         "digits) would test it")
+    interval = ratio_interval(pairs)
+    per_cell = "; ".join(
+        f"lr {lr:g} c {clip:g}: {row.quality_fewer:.3g} at n_critic {row.fewer}, "
+        f"{row.quality_more:.3g} at {row.more}" for (lr, clip), row in judged.iterrows())
+    if interval.high < 0:
+        verdict = "not reproduced"
+    elif interval.low > 0:
+        verdict = "reproduced"
+    elif interval.low > -math.log(NO_WORSE):
+        verdict = "partly reproduced"
+    else:
+        verdict = NOT_TESTED
+    measured = (f"final {measure} at the fewest over the most critic iterations "
+                f"{ratio_in_words(interval)} (above 1: more critic iterations, better samples); "
+                f"{per_cell}")
+    if verdict == NOT_TESTED:
+        measured = (f"too few cells to tell: the interval holds 1 and reaches below "
+                    f"1/{NO_WORSE:g}. " + measured)
+    return Judgement(verdict, measured, adequate=True, adequacy=adequacy)

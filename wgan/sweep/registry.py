@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wgan.experiments.images import image_specs
+from wgan.experiments.images import grid_specs, image_specs
 from wgan.experiments.lipschitz_runs import lipschitz_specs
 from wgan.experiments.mixture import ring_specs
 from wgan.experiments.momentum import momentum_specs
@@ -26,7 +26,7 @@ from wgan.training.config import TrainConfig
 from wgan.training.fast import network_family
 
 SOURCES: tuple[Callable[..., list[RunSpec]], ...] = (
-    ring_specs, image_specs, momentum_specs, curve_specs, lipschitz_specs,
+    ring_specs, image_specs, grid_specs, momentum_specs, curve_specs, lipschitz_specs,
 )
 """One function per family of runs: ``(scale, *, seed, device) -> list of RunSpec``."""
 
