@@ -23,14 +23,16 @@ from wgan.experiments.lipschitz import (
     gp_linear_optimum,
     gradient_cosine,
     lambda_sweep,
-    last_fifth_drift,
+    monitored_fit,
     ot_displacement,
     penalised_linear_objective,
     population_estimates,
+    projected_drift,
     scaled_gaussian_family,
     shared_estimate,
     steps_to_fraction,
 )
+from wgan.experiments.lipschitz_verdicts import GATE_DRIFT
 
 TINY = FitSettings(hidden=8, steps=20, batch_size=32, lr=1e-3, gp_weight=10.0, eval_samples=64)
 
@@ -209,15 +211,71 @@ def test_gaussian_family_optimal_critic_estimates_the_shift() -> None:
     assert pair.kind == "translation"
 
 
-def test_last_fifth_drift_of_flat_climbing_and_degenerate_traces() -> None:
-    steps = np.arange(1, 21) * 25
-    assert last_fifth_drift(steps, np.ones(20)) == pytest.approx(0.0, abs=1e-12)
-    climbing = steps / 500.0  # 0.8 -> 1.0 over the last fifth: moves 0.2 / mean 0.9
-    assert last_fifth_drift(steps, climbing) == pytest.approx(0.2 / 0.9, rel=1e-6)
-    assert last_fifth_drift(steps, np.zeros(20)) == math.inf
-    assert last_fifth_drift([10], [1.0]) == 0.0
-    with pytest.raises(ValueError, match="last_fifth_drift"):
-        last_fifth_drift([2, 1], [1.0, 1.0])
+# ---------------------------------------------------------------- the convergence gate
+MONITORED = np.arange(1, 21) * 25  # 20 checkpoints of a 500-iteration fit, as monitored
+
+
+def test_a_fit_creeping_at_one_and_a_half_percent_per_fifth_fails_the_gate() -> None:
+    """Made-up curves, no training: a steady creep passes a gate that reads what moved over
+    the last fifth (under 2%, the gate this one replaced) and fails this one."""
+    creeping = 1.0 + 0.015 * MONITORED / 100  # 1.5% of the start per fifth (100 iterations)
+    window = MONITORED >= 400
+    slope = np.polyfit(MONITORED[window], creeping[window], 1)[0]
+    assert slope * 100 / creeping[window].mean() < 0.02  # the last fifth moved under 2%
+    drift = projected_drift(MONITORED, creeping)
+    assert drift == pytest.approx(0.015 * 5 / creeping[window].mean(), rel=1e-9)  # about 7%
+    assert drift > GATE_DRIFT
+    settled = 1.0 - 0.5 * np.exp(-MONITORED / 50.0)  # time constant a tenth of the fit
+    assert projected_drift(MONITORED, settled) < GATE_DRIFT / 10
+    jittering = 1.0 + 0.005 * np.where(np.arange(20) % 2, 1.0, -1.0)  # +-0.5%, settled
+    assert projected_drift(MONITORED, jittering) < GATE_DRIFT
+
+
+def test_the_gate_does_not_underestimate_what_is_left_to_climb() -> None:
+    """For approaches to a limit as 1/t and exponential with a time constant up to the fit's
+    length, the projected drift is at least the distance left to the limit."""
+    t = MONITORED.astype(float)
+    for curve in (1.0 - 20.0 / t, 1.0 - 0.5 * np.exp(-t / 250.0),
+                  1.0 - 0.5 * np.exp(-t / 500.0)):
+        left = (1.0 - curve[-1]) / curve[t >= 400].mean()
+        assert projected_drift(MONITORED, curve) >= left
+
+
+def test_projected_drift_of_degenerate_traces_and_bad_steps() -> None:
+    assert projected_drift(MONITORED, np.ones(20)) == pytest.approx(0.0, abs=1e-12)
+    assert projected_drift(MONITORED, np.zeros(20)) == math.inf
+    assert projected_drift(MONITORED, np.r_[np.ones(19), np.nan]) == math.inf
+    falling = 2.0 - MONITORED / 500  # 2 -> 1: moves 1 over the fit, mean 1.1 in the window
+    assert projected_drift(MONITORED, falling) == pytest.approx(1.0 / 1.1, rel=1e-9)
+    with pytest.raises(ValueError, match="'steps' parameter of projected_drift"):
+        projected_drift([2, 1], [1.0, 1.0])
+    with pytest.raises(ValueError, match="at least 2 iterations in the last fifth"):
+        projected_drift([100, 300, 500], [1.0, 1.0, 1.0])
+
+
+def test_monitored_fit_leaves_the_fit_unchanged() -> None:
+    pair = gaussian_family(2, [1.0])[0]
+    constraint = CONSTRAINTS[1]
+    watch = torch.Generator().manual_seed(9)
+    real, fake = pair.sample_real(200, watch), pair.sample_fake(200, watch)
+    histories = []
+    for monitored in (False, True):
+        torch.manual_seed(0)
+        critic = constrained_critic(constraint, (2,), 8)
+        generator = torch.Generator().manual_seed(0)
+        if monitored:
+            history, drift = monitored_fit(critic, constraint, pair.sample_real,
+                                           pair.sample_fake, TINY, generator, real, fake,
+                                           checkpoints=5)
+            assert math.isfinite(drift) and drift >= 0
+        else:
+            history = fit(critic, constraint, pair.sample_real, pair.sample_fake, TINY,
+                          generator)
+        histories.append(history)
+    np.testing.assert_array_equal(histories[0], histories[1])
+    with pytest.raises(ValueError, match="'checkpoints' parameter of monitored_fit"):
+        monitored_fit(critic, constraint, pair.sample_real, pair.sample_fake, TINY,
+                      torch.Generator(), real, fake, checkpoints=4)
 
 
 def test_population_estimates_share_the_sample_with_the_exact_critic() -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wgan.experiments.judgement import NOT_TESTED
 from wgan.experiments.lipschitz_verdicts import (
     GATE_DRIFT,
     K_RATIO_LIMIT,
@@ -100,13 +101,30 @@ UNCONVERGED = (1.0, {0: [1.0, 1.0], 1: [1.0, 1.0]})
     (UNCONVERGED, UNCONVERGED, "not tested at this scale"),
 ])
 def test_constant_k_verdict_returns_each_verdict(first, second, expected) -> None:
-    verdict, text = constant_k_verdict(_cells(first, second), CLIPS, QUICK)
-    assert verdict == expected
-    assert f"<= {K_RATIO_LIMIT}" in text and "nan" not in text
+    judged = constant_k_verdict(_cells(first, second), CLIPS, QUICK)
+    assert judged.verdict == expected
+    assert f"<= {K_RATIO_LIMIT}" in judged.measured and "nan" not in judged.measured
+    # adequate unless no cell had converged fits: an undecided cell was tested, inconclusively
+    assert judged.adequate is ((first, second) != (UNCONVERGED, UNCONVERGED))
+
+
+def test_constant_k_verdict_is_not_tested_when_no_fit_converged() -> None:
+    """Cells whose K would be constant, from fits that did not pass the gate: inadequate."""
+    cells = constant_k_cells(pd.concat(
+        [fits(CONSTANT[1], constraint=label, drift=2 * GATE_DRIFT) for label in CLIPS],
+        ignore_index=True))
+    judged = constant_k_verdict(cells, CLIPS, QUICK)
+    assert judged.verdict == NOT_TESTED and judged.adequate is False
+    assert "0 of 2 clipped cells" in judged.adequacy and "12 of 12 clipped fits did not " \
+        "converge" in judged.adequacy and "longer fits" in judged.adequacy
+    unmeasurable = constant_k_cells(pd.concat(
+        [fits(CONSTANT[1], constraint=label, estimate_scale=1e-4) for label in CLIPS],
+        ignore_index=True))
+    assert constant_k_verdict(unmeasurable, CLIPS, QUICK).adequate is False
 
 
 def test_constant_k_verdict_is_not_tested_at_smoke_and_needs_clipped_cells() -> None:
-    assert constant_k_verdict(_cells(CONSTANT, CONSTANT), CLIPS, SMOKE)[0] == \
+    assert constant_k_verdict(_cells(CONSTANT, CONSTANT), CLIPS, SMOKE).verdict == \
         "not tested at this scale"
     with pytest.raises(ValueError, match="constant_k_verdict"):
         constant_k_verdict(_cells(CONSTANT, CONSTANT), ["gradient penalty"], QUICK)
@@ -119,8 +137,8 @@ def test_large_slow_verdict_returns_each_verdict(large: list[int], expected: str
     table = pd.DataFrame({"family": ["a", "b", "a", "b"],
                           "constraint": ["clip c=0.1"] * 2 + ["clip c=0.01"] * 2,
                           "steps_to_90": [*large, 100, 100]})
-    assert large_slow_verdict(table, QUICK)[0] == expected
-    assert large_slow_verdict(table, SMOKE)[0] == "not tested at this scale"
+    assert large_slow_verdict(table, QUICK).verdict == expected
+    assert large_slow_verdict(table, SMOKE).verdict == "not tested at this scale"
 
 
 @pytest.mark.parametrize(("ratios", "expected"), [
@@ -130,15 +148,16 @@ def test_large_slow_verdict_returns_each_verdict(large: list[int], expected: str
 def test_small_vanishing_verdict_returns_each_verdict(ratios, expected) -> None:
     norms = {label: [np.array([r * j, 0.5, 1.0]) for j in (1.0, 1.1, 0.9)] for label, r in
              zip(("clip c=0.01", "clip c=0.001"), ratios, strict=True)}
-    verdict, text = small_vanishing_verdict(norms, QUICK, hidden=64)
-    assert verdict == expected and "width 64" in text
-    assert small_vanishing_verdict(norms, SMOKE)[0] == "not tested at this scale"
+    judged = small_vanishing_verdict(norms, QUICK, hidden=64)
+    assert judged.verdict == expected and "width 64" in judged.measured
+    assert small_vanishing_verdict(norms, SMOKE).verdict == "not tested at this scale"
 
 
 def test_small_vanishing_verdict_says_when_no_ratio_exists() -> None:
     norms = {"clip c=0.01": [np.zeros(3)] * 3, "clip c=0.001": [np.zeros(3)] * 3}
-    verdict, text = small_vanishing_verdict(norms, QUICK)
-    assert verdict == "not reproduced" and "no ratio" in text and "nan" not in text
+    judged = small_vanishing_verdict(norms, QUICK)
+    assert judged.verdict == "not reproduced" and "no ratio" in judged.measured
+    assert "nan" not in judged.measured
 
 
 @pytest.mark.parametrize(("gp", "expected"), [
@@ -150,9 +169,23 @@ def test_small_vanishing_verdict_says_when_no_ratio_exists() -> None:
 ])
 def test_gp_norms_verdict_returns_each_verdict(gp: list[list[float]], expected: str) -> None:
     norms = {"gradient penalty": gp, "clip c=0.1": [[1e-6, 1.0, 1.0]] * 3}
-    verdict, text = gp_norms_verdict(norms, QUICK)
-    assert verdict == expected and "nan" not in text and "inf" not in text
-    assert gp_norms_verdict(norms, SMOKE)[0] == "not tested at this scale"
+    judged = gp_norms_verdict(norms, QUICK)
+    assert judged.verdict == expected
+    assert "nan" not in judged.measured and "inf" not in judged.measured
+    assert gp_norms_verdict(norms, SMOKE).verdict == "not tested at this scale"
+
+
+def surfaces(edge: float, clip_cosine: float, drift: float = 0.0,
+             penalised_drift: tuple[float, ...] = (0.0, 0.0, 0.0)) -> pd.DataFrame:
+    """Part 2's table on two problems, three seeds: the clipped critics' edge share, both
+    critics' cosines (the penalised ones 0.5) and gate numbers."""
+    index = pd.MultiIndex.from_product([["8 Gaussians", "Swiss roll"],
+                                        ["clip c=0.01", "gradient penalty"], [0, 1, 2]],
+                                       names=["data", "constraint", "seed"])
+    jitter = [0.0, 0.01, -0.01]
+    return pd.DataFrame({"at the box edge": ([edge + j for j in jitter] + [math.nan] * 3) * 2,
+                         "cosine": ([clip_cosine + j for j in jitter] + [0.5] * 3) * 2,
+                         "drift": ([drift] * 3 + list(penalised_drift)) * 2}, index=index)
 
 
 @pytest.mark.parametrize(("edge", "clip_cosine", "expected"), [
@@ -160,20 +193,38 @@ def test_gp_norms_verdict_returns_each_verdict(gp: list[list[float]], expected: 
     (0.1, 0.9, "not reproduced"),
 ])
 def test_simple_functions_verdict_returns_each_verdict(edge, clip_cosine, expected) -> None:
-    index = pd.MultiIndex.from_product([["8 Gaussians", "Swiss roll"],
-                                        ["clip c=0.01", "gradient penalty"], [0, 1, 2]],
-                                       names=["data", "constraint", "seed"])
-    jitter = [0.0, 0.01, -0.01]
-    table = pd.DataFrame({"at the box edge": ([edge + j for j in jitter] + [math.nan] * 3) * 2,
-                          "cosine": ([clip_cosine + j for j in jitter] + [0.5] * 3) * 2},
-                         index=index)
-    verdict, text = simple_functions_verdict(table, QUICK)
-    assert verdict == expected and "nan" not in text.lower()
-    assert simple_functions_verdict(table, SMOKE)[0] == "not tested at this scale"
+    judged = simple_functions_verdict(surfaces(edge, clip_cosine), QUICK)
+    assert judged.verdict == expected and judged.adequate is True
+    assert "nan" not in judged.measured.lower() and "3 of 3" in judged.adequacy
+    assert simple_functions_verdict(surfaces(edge, clip_cosine), SMOKE).verdict == \
+        "not tested at this scale"
+
+
+def test_simple_functions_verdict_is_not_tested_when_the_critics_did_not_converge() -> None:
+    """Numbers that would reproduce the claim, from penalised critics still moving in two
+    seeds of three: one converged seed per problem is too few."""
+    moving = (0.0, 3 * GATE_DRIFT, 10 * GATE_DRIFT)
+    judged = simple_functions_verdict(surfaces(0.9, 0.1, penalised_drift=moving), QUICK)
+    assert judged.verdict == NOT_TESTED and judged.adequate is False
+    assert "8 Gaussians 1 of 3" in judged.adequacy and "longer fits" in judged.adequacy
+    assert "over all seeds, not judged" in judged.measured  # the numbers, shown
+    assert "t-interval over 3 seeds" in judged.measured
+    clipped_moving = simple_functions_verdict(surfaces(0.9, 0.1, drift=2 * GATE_DRIFT), QUICK)
+    assert clipped_moving.verdict == NOT_TESTED and clipped_moving.adequate is False
+
+
+def test_simple_functions_verdict_reads_only_the_converged_seeds() -> None:
+    """A third seed whose penalised critic is still moving (and follows the data worse than
+    the clipped one) is left out: the two converged seeds decide."""
+    table = surfaces(0.9, 0.1, penalised_drift=(0.0, 0.0, 1.0))
+    table.loc[(slice(None), "gradient penalty", 2), "cosine"] = -0.9
+    judged = simple_functions_verdict(table, QUICK)
+    assert judged.verdict == "reproduced" and judged.adequate is True
+    assert "t-interval over 2 seeds" in judged.measured and "2 of 3" in judged.adequacy
 
 
 def test_every_verdict_is_one_the_ledger_knows() -> None:
-    outcomes = {constant_k_verdict(_cells(a, b), CLIPS, QUICK)[0]
+    outcomes = {constant_k_verdict(_cells(a, b), CLIPS, QUICK).verdict
                 for a in (CONSTANT, VARYING, UNDECIDED, UNCONVERGED)
                 for b in (CONSTANT, VARYING, UNDECIDED, UNCONVERGED)}
     assert outcomes == set(VERDICTS)
