@@ -14,12 +14,17 @@ from wgan.experiments.momentum import (
     DATASETS,
     OPTIMIZERS,
     PAPER_LR,
+    RUN_KEYS,
     SCALES,
+    data_note,
+    larger_scale,
     momentum_config,
+    momentum_settings,
     momentum_specs,
     ring_sample_quality,
     ring_w1_floor,
     run_sweep,
+    sample_quality,
 )
 from wgan.plan.scale import Scale
 
@@ -41,13 +46,44 @@ def test_adam_choices_cover_beta1_zero_and_positive() -> None:
 
 
 def test_image_config_keeps_the_image_experiment_architecture() -> None:
-    config = momentum_config("images", "adam0.5", PAPER_LR, QUICK, device="cpu")
-    harness = image_config("wgan-dcgan", QUICK, device="cpu")
+    config = momentum_config("images", "adam0.5", PAPER_LR, SMOKE, device="cpu")
+    harness = image_config("wgan-dcgan", SMOKE, device="cpu")
     assert (config.generator, config.critic, config.dataset) == (
         harness.generator, harness.critic, harness.dataset)
     assert (config.image_size, config.ngf, config.generator_iters) == (
-        SCALES["quick"].image_size, SCALES["quick"].image_width, SCALES["quick"].image_iters)
+        SCALES["smoke"].image_size, SCALES["smoke"].image_width, SCALES["smoke"].image_iters)
     assert config.clip_value == harness.clip_value and config.n_critic == harness.n_critic
+
+
+@pytest.mark.parametrize("dataset", ["ring8", "images"])
+def test_every_run_keeps_its_snapshots_where_quality_is_measured(dataset: str) -> None:
+    config = momentum_config(dataset, "adam0.9", 1e-2, SMOKE, device="cpu")
+    iters = config.generator_iters
+    assert config.snapshot_every == max(1, iters // SCALES["smoke"].snapshots)
+    ring = momentum_config("ring8", "rmsprop", PAPER_LR, QUICK, device="cpu")
+    assert ring.generator_iters // ring.snapshot_every == SCALES["quick"].snapshots == 20
+
+
+def test_quick_sweeps_the_ring_only_at_the_length_chosen_from_cost() -> None:
+    """The sizes stated in the module doc: 60 ring runs of 1,200 iterations; the digits'
+    reference cannot converge within the quick budget."""
+    quick = SCALES["quick"]
+    assert (quick.datasets, quick.ring_iters, quick.seeds, len(quick.lrs)) == (
+        ("ring8",), 1_200, 5, 3)
+    assert len(momentum_specs(QUICK, device="cpu")) == 60
+    with pytest.raises(ValueError, match=r"'dataset' parameter .* 'ring8' at scale quick\. "
+                                         r"Got 'images'"):
+        momentum_config("images", "rmsprop", PAPER_LR, QUICK)
+    assert data_note(QUICK) == "ring of 8 Gaussians (no images at this scale)"
+    assert data_note(SMOKE).startswith("ring of 8 Gaussians; images: ")
+
+
+def test_larger_scale_names_the_runs_that_would_test_the_claim() -> None:
+    assert larger_scale(SMOKE) == ("the quick scale (1,200 ring iterations, 5 seeds, "
+                                   "learning rates 5e-05, 0.001, 0.01)")
+    assert larger_scale(QUICK).startswith("the paper scale (20,000 ring iterations, the "
+                                          "digits at the image experiments' own length")
+    assert larger_scale(Scale("paper")).startswith("longer runs than the paper scale")
 
 
 def test_every_scale_sweeps_the_paper_learning_rate_first() -> None:
@@ -59,9 +95,12 @@ def test_specs_sweep_dataset_optimizer_lr_and_seed_in_that_order(scale: Scale) -
     specs = momentum_specs(scale, seed=4, device="cpu")
     settings = SCALES[scale.name]
     lrs, seeds = (settings.lrs[:1], 1) if scale.dry else (settings.lrs, settings.seeds)
+    assert momentum_settings(scale).datasets == settings.datasets
     assert [(s.name, s.config.lr_d, s.config.seed) for s in specs] == [
         (f"momentum-{dataset}-{choice.key}", lr, 4 + i)
-        for dataset in DATASETS for choice in OPTIMIZERS for lr in lrs for i in range(seeds)]
+        for dataset in settings.datasets for choice in OPTIMIZERS for lr in lrs
+        for i in range(seeds)]
+    assert scale.name != "paper" or settings.datasets == DATASETS
     assert all(s.chapters == ("06_momentum",) and s.config.log_update_cosine for s in specs)
     assert len({s.key for s in specs}) == len(specs)
 
@@ -98,6 +137,15 @@ def test_sweep_trains_every_setting_and_reads_back(
     assert len(quality) == sum(len(r.snapshots) for r in sweep.results.values())
     assert set(quality["gen_iter"]) == {0, 1, 2, 3}  # snapshots every 3 // 4 -> 1 iteration
     assert (quality["w1"] > 0).all() and quality["modes"].between(0, 8).all()
+    measured = sample_quality(sweep, n_ring=16, seed=5)
+    assert measured.table[[*RUN_KEYS, "gen_iter"]].equals(
+        ring_sample_quality(sweep, n=16, seed=5)[[*RUN_KEYS, "gen_iter"]])
+    assert measured.table["quality"].tolist() == ring_sample_quality(sweep, n=16, seed=5)[
+        "w1"].tolist()
+    assert measured.floors == {"ring8": ring_w1_floor(16, seed=5)} and not measured.unmeasured
+    baselines = measured.baselines.set_index("generator")["quality"]
+    assert baselines["uniform circle (no modes)"] > baselines["true ring samples (floor)"]
+    assert sweep.select(("images",)).runs.empty and len(sweep.select(("ring8",)).runs) == 8
 
 
 def test_ring_sample_quality_rejects_too_few_samples() -> None:
