@@ -21,7 +21,10 @@
 # squared, cost), networks trained with the same step functions as Algorithm 1, a figure,
 # an assertion with its tolerance, and a verdict. All of it runs on the CPU, whatever the
 # device: the networks are MLPs on one- or two-dimensional points, and POT's exact
-# network-simplex solver is a CPU solver.
+# network-simplex solver is a CPU solver. The networks are fitted by `make runs`, as the
+# other chapters' runs are trained (`wgan.experiments.theory_fits`: one registered fit per
+# network, made once and read back); this page solves the transport problems itself, and
+# reads, measures and plots.
 #
 # The theorems are proved in the paper: their checks here cannot fail the way an
 # experiment can (a failed assertion stops the page instead of recording "not
@@ -43,18 +46,19 @@ import pandas as pd
 import torch
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
-from wgan.experiments.critic_fit import KnownPair, clipped_critic_sweep, discriminator_js, figure3
-from wgan.experiments.saturation import (
-    clean,
-    figure3_intervals,
-    figure3_seeds,
-    figure3_verdict,
-    saturates,
+from wgan.experiments.saturation import clean, figure3_intervals, figure3_verdict, saturates
+from wgan.experiments.theory_fits import (
+    CRITIC_FIXED,
+    clipped_critic_table,
+    figure3_results,
+    js_estimates,
+    theory_settings,
 )
 from wgan.plan.scale import Scale
 from wgan.report.claims import expect, report
 from wgan.report.plotting import stamp
 from wgan.report.provenance import provenance
+from wgan.sweep.registry import chapter_families
 from wgan.theory.distances import LOG2
 from wgan.theory.theorems import (
     affine_generator,
@@ -64,19 +68,20 @@ from wgan.theory.theorems import (
     path_lipschitz_constant,
     relative_error,
     rotating_line,
-    rotating_line_sampler,
     shrinking_gaussian_w,
     shrinking_gaussian_w_exact,
     w_along_path,
     w_gradients,
 )
-from wgan.theory.toy import gaussian_1d, gaussian_ring, parallel_lines
+from wgan.theory.toy import gaussian_ring
 
-# The networks here are small MLPs: one thread avoids OpenMP threads waiting on each other,
-# which on a shared CPU made their training many times slower.
+# What is computed here is small (transport solves, autograd through them): one thread avoids
+# OpenMP threads waiting on each other on a shared CPU.
 torch.set_num_threads(1)
 scale = Scale.from_env(scale)  # the dry-run switch ($WGAN_DRY_RUN) read once
-record = provenance(scale, device, seed, dataset="toy: lines, Gaussians, ring of 8 Gaussians")
+settings = theory_settings(scale)  # the sizes of the page's fits
+record = provenance(scale, device, seed, dataset="toy: lines, Gaussians, ring of 8 Gaussians",
+                    families=chapter_families("02_theory", scale))
 print(record)
 record
 
@@ -105,33 +110,23 @@ record
 # bound holds *exactly* for the empirical measures, with $L$ the sample mean of $|z_1|$.
 #
 # Next to $W$ we put what a GAN sees: a fresh discriminator trained at each $\theta$ (the
-# GAN loss of Section 4.3, a lower bound on JS evaluated on held-out samples).
+# GAN loss of Section 4.3, a lower bound on JS evaluated on held-out samples), one fit of
+# `make runs` per angle.
 
 # %% tags=["hide-input"]
 n_path = scale.pick(smoke=200, quick=500, paper=1000)
 thetas = np.linspace(-0.6, 0.6, scale.pick(smoke=25, quick=61, paper=121))
-js_thetas = scale.pick(smoke=np.array([-0.3, -0.1, 0.0, 0.1, 0.3]),
-                       quick=np.linspace(-0.6, 0.6, 25), paper=np.linspace(-0.6, 0.6, 49))
-js_settings = scale.pick(
-    smoke={"hidden": 32, "steps": 200, "batch_size": 128},
-    quick={"hidden": 64, "steps": 600, "batch_size": 256},
-    paper={"hidden": 128, "steps": scale.cap(2000, 20), "batch_size": 256},
-)
 
 noise = torch.Generator().manual_seed(seed)
 real_line = rotating_line(torch.randn(n_path, 2, generator=noise, dtype=torch.float64), 0.0)
 z_path = torch.randn(n_path, 2, generator=noise, dtype=torch.float64)
 w_path = w_along_path(real_line, z_path, thetas)
 lipschitz = path_lipschitz_constant(z_path)
-js_path = np.array([
-    discriminator_js(rotating_line_sampler(0.0), rotating_line_sampler(t), lr=1e-3,
-                     eval_samples=2000, seed=seed, **js_settings)
-    for t in js_thetas
-])
+js_thetas, js_path = js_estimates(scale, seed=seed)
 print(f"{len(thetas)} angles, {n_path} points per line; L = mean |z1| = {lipschitz:.4f} "
       f"(population value sqrt(2/pi) = {math.sqrt(2 / math.pi):.4f})")
 print(f"JS estimates at {len(js_thetas)} angles, discriminator: MLP of width "
-      f"{js_settings['hidden']}, {js_settings['steps']} Adam steps")
+      f"{settings.js['hidden']}, {settings.js['steps']} Adam steps")
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Left: samples of $\\mathbb{P}_0$ (the real line) and of $\\mathbb{P}_\\theta$ for two angles. Middle: $W(\\mathbb{P}_0, \\mathbb{P}_\\theta)$ from POT (dots) inside the cone of slope $L$ around $\\theta = 0$ that Theorem 1's proof allows. Right: the JS divergence: exactly $\\log 2$ for every $\\theta \\neq 0$ and 0 at $\\theta = 0$ (line and open circle), and the lower bound that a trained GAN discriminator reaches on held-out samples (dots).", "name": "fig-theorem1"}}
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
@@ -473,31 +468,13 @@ _ = report(
 #
 # The learning rate here is 4 times the paper's $5 \cdot 10^{-5}$, so that the critic gets
 # near its optimum in the iterations this scale affords; Figure 3 below uses the paper's
-# rate.
+# rate. Each pair's critic is one fit of `make runs`.
 
 # %% tags=["hide-cell"]
-sweep_settings = scale.pick(
-    smoke={"hidden": 32, "steps": 100, "eval_samples": 500},
-    quick={"hidden": 512, "steps": 600, "eval_samples": 2000},
-    paper={"hidden": 512, "steps": scale.cap(3000, 20), "eval_samples": 3000},
-)
-shifts = scale.pick(smoke=[0.5, 2.0, 8.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0],
-                    paper=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
-offsets = scale.pick(smoke=[0.5, 2.0], quick=[0.25, 0.5, 1.0, 2.0, 4.0],
-                     paper=[0.25, 0.5, 1.0, 2.0, 4.0])
-pairs = [
-    KnownPair("shifted Gaussians", lambda n, g: gaussian_1d(n, 0.0, 1.0, g),
-              lambda n, g, d=d: gaussian_1d(n, d, 1.0, g), d)
-    for d in shifts
-] + [
-    KnownPair("parallel lines", lambda n, g: parallel_lines(n, 0.0, g),
-              lambda n, g, t=t: parallel_lines(n, t, g), t)
-    for t in offsets
-]
-sweep = clipped_critic_sweep(pairs, clip_value=0.01, batch_size=64, lr=2e-4, seed=seed,
-                             **sweep_settings)
-print(f"critic: MLP of width {sweep_settings['hidden']}, c = 0.01, "
-      f"{sweep_settings['steps']} RMSProp steps at lr 2e-4, batches of 64")
+sweep = clipped_critic_table(scale, seed=seed)
+print(f"critic: MLP of width {settings.critic['hidden']}, c = {CRITIC_FIXED['clip_value']}, "
+      f"{settings.critic['steps']} RMSProp steps at lr {CRITIC_FIXED['lr']:g}, batches of "
+      f"{CRITIC_FIXED['batch_size']}")
 sweep
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "A clipped critic trained to optimality on pairs with known $W$. Left: its estimate $\\mathbb{E}_r f_w - \\mathbb{E}_\\theta f_w$ against $W$. Middle: the ratio estimate / $W$, which equation (3) would make a constant $K$. Right: the estimate divided by the critic's Lipschitz bound $K$ (product of spectral norms) never exceeds $W$ (dashed line $y = x$): weak duality.", "name": "fig-clipped-critic"}}
@@ -577,16 +554,13 @@ print(
 # a WGAN critic (clipped to $c = 0.01$, RMSProp at the paper's $5 \cdot 10^{-5}$), each
 # against the two fixed Gaussians. The generator would receive $\nabla_x$ of these
 # functions at its samples (through $\log(1 - D)$ for the original GAN loss, whose
-# gradient is $-D'/(1 - D) \approx -D'$ where $D \approx 0$).
+# gradient is $-D'/(1 - D) \approx -D'$ where $D \approx 0$). Each seed's pair of networks
+# is one fit of `make runs`.
 
 # %% tags=["hide-cell"]
-fig3_settings = scale.pick(
-    smoke={"hidden": 32, "critic_steps": 200, "discriminator_steps": 200},
-    quick={"hidden": 512, "critic_steps": 3000, "discriminator_steps": 1000},
-    paper={"hidden": 512, "critic_steps": scale.cap(10000, 20), "discriminator_steps": scale.cap(3000, 20)},
-)
-fig3_seeds = figure3_seeds(scale, seed)
-fig3_results = {s: figure3(seed=s, **fig3_settings) for s in fig3_seeds}
+fig3_settings = settings.figure3
+fig3_results = figure3_results(scale, seed=seed)
+fig3_seeds = list(fig3_results)
 result = fig3_results[fig3_seeds[0]]  # the one drawn
 numbers = result.numbers
 print(f"MLP width {fig3_settings['hidden']}; discriminator: {fig3_settings['discriminator_steps']}"

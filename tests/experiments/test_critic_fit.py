@@ -1,23 +1,28 @@
 """Tests for wgan.experiments.critic_fit: critics and discriminators
 trained against fixed distributions."""
 
+import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
 
 from wgan.experiments.critic_fit import (
+    KNOWN_FAMILIES,
+    Figure3Result,
     KnownPair,
     clip_family_bound,
-    clipped_critic_sweep,
+    clipped_critic_estimate,
     critic_gap,
     discriminator_js,
     figure3,
     fit_critic,
     fit_discriminator,
     js_lower_bound,
+    known_pair,
     linear_fit,
     lipschitz_bound,
 )
@@ -134,15 +139,33 @@ def test_clip_family_bound_rejects_non_positive_clip_value():
         clip_family_bound(_critic(), 0.0)
 
 
-def test_clipped_critic_sweep_obeys_weak_duality_and_grows_with_w():
-    pairs = [KnownPair(f"shift {d}", _gaussian(0.0, 1.0), _gaussian(d, 1.0), d)
-             for d in (0.5, 2.0, 6.0)]
-    table = clipped_critic_sweep(pairs, hidden=16, clip_value=0.01, steps=60, batch_size=64,
-                                 lr=2e-4, eval_samples=300, seed=0)
+def test_the_clipped_critic_obeys_weak_duality_and_its_estimate_grows_with_w():
+    rows = [clipped_critic_estimate(KnownPair(f"shift {d}", _gaussian(0.0, 1.0),
+                                              _gaussian(d, 1.0), d),
+                                    hidden=16, clip_value=0.01, steps=60, batch_size=64,
+                                    lr=2e-4, eval_samples=300, seed=0)
+            for d in (0.5, 2.0, 6.0)]
+    table = pd.DataFrame(rows)
     assert list(table["pair"]) == ["shift 0.5", "shift 2.0", "shift 6.0"]
     assert np.all(table["estimate"] / table["k_bound"] <= table["w_eval"] + 1e-6)
     assert np.all(np.diff(table["estimate"]) > 0)
     assert np.all(table["k_bound"] <= table["k_family"])
+
+
+@pytest.mark.parametrize("family", KNOWN_FAMILIES)
+def test_a_known_pair_is_named_by_data_and_lies_at_its_distance(family: str) -> None:
+    pair = known_pair(family, -1.5)
+    assert (pair.name, pair.w) == (family, 1.5)
+    generator = torch.Generator().manual_seed(0)
+    real, fake = pair.sample_real(4000, generator), pair.sample_fake(4000, generator)
+    assert real.shape == fake.shape
+    # the fake law is the real one moved by -1.5 along the first coordinate
+    assert float(fake[:, 0].mean() - real[:, 0].mean()) == pytest.approx(-1.5, abs=0.1)
+
+
+def test_an_unknown_pair_family_is_refused():
+    with pytest.raises(ValueError, match="'family' parameter of known_pair must be one of"):
+        known_pair("circles", 1.0)
 
 
 def test_linear_fit_recovers_a_line_with_r2_one():
@@ -174,3 +197,7 @@ def test_figure3_discriminator_saturates_while_the_critic_stays_linear():
     # The exact optimal critic between separated 1-D clouds has slope -1 between them.
     middle = np.abs(result.grid) < 1
     assert np.allclose(np.diff(result.optimal_critic[middle]) / np.diff(result.grid[middle]), -1)
+    back = Figure3Result.from_dict(json.loads(json.dumps(result.to_dict())))  # as a fit stores it
+    assert back.numbers == result.numbers
+    for name in ("grid", "discriminator", "critic_slope", "optimal_critic"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(result, name))

@@ -17,6 +17,8 @@ import pytest
 import torch
 
 from wgan.cli import main
+from wgan.plan.fetch import fetch_fit
+from wgan.plan.fits import FitConfig, family_of
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
 from wgan.sweep.costs import Cost, steps
@@ -24,7 +26,6 @@ from wgan.sweep.local import Lane, _init_worker, plan_lanes, run_local, schedule
 from wgan.sweep.registry import RegisteredRun, registry
 from wgan.sweep.task import RunStopped, TrainTask
 from wgan.training.config import TrainConfig
-from wgan.training.fast import network_family
 from wgan.training.rundir import load_run
 
 
@@ -210,7 +211,13 @@ def test_sweep_list_prices_gpu_runs_in_gpu_hours_and_cpu_runs_in_core_hours(
             {"gen_iter": 6, "critic_iters_total": steps(config) - 6, "wall_time": seconds}) + "\n")
         (run_dir / "status.json").write_text(json.dumps({"status": "finished", "device": "cpu"}))
     runs = registry(Scale("smoke"), root=tmp_path)
-    toys = sum(network_family(r.config) == "toy" for r in runs)
+    fits = [r for r in runs if isinstance(r.config, FitConfig)]
+    for task in {r.config.task for r in fits}:  # a fit of each task measured on the CPU
+        made = next(r for r in fits if r.config.task == task)
+        made.run_dir.mkdir(parents=True)
+        (made.run_dir / "fit.json").write_text(json.dumps(made.config.to_dict()))
+        (made.run_dir / "result.json").write_text(json.dumps({"result": {}, "seconds": 5.0}))
+    toys = sum(family_of(r.config) == "toy" for r in runs)
     assert main(["sweep", "list", "--scale", "smoke", "--gpu", "--runs-per-gpu", "2"]) == 0
     total = capsys.readouterr().out.splitlines()[-1]
     assert total.startswith("Total: ") and "unpriced" not in total
@@ -219,7 +226,8 @@ def test_sweep_list_prices_gpu_runs_in_gpu_hours_and_cpu_runs_in_core_hours(
     assert main(["sweep", "list", "--scale", "smoke", "--no-gpu"]) == 0
     assert f" core-hours ({len(runs)} runs)" in capsys.readouterr().out  # all on the CPU
     assert main(["sweep", "list", "--scale", "smoke", "--device", "cuda"]) == 0
-    assert "core-hours" not in capsys.readouterr().out  # explicit: every run on the GPU
+    # explicit: every run on the GPU; the fits, on the CPU whatever the device
+    assert capsys.readouterr().out.splitlines()[-1].endswith(f" core-hours ({len(fits)} runs)")
 
 
 def test_sweep_run_skips_finished_runs(
@@ -235,6 +243,26 @@ def test_sweep_run_skips_finished_runs(
     finished = [line.split()[0] for line in lines if line.split()[1:] == ["finished", "-"]]
     assert sorted(finished) == sorted(r.key for r in registry(Scale("smoke"), root=tmp_path)
                                       if r.name == "speed-float32")
+
+
+def test_sweep_run_makes_a_fit_once_then_reads_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
+    made = next(r for r in registry(Scale("smoke"), root=tmp_path) if r.name == "theory-critic")
+    assert made.chapters == ("02_theory",)
+    assert main(["sweep", "run", "--scale", "smoke", "--jobs", "1", made.key]) == 0
+    assert "0 of 1 runs already finished or diverged; 1 to train" in capsys.readouterr().out
+    written = (made.run_dir / "result.json").stat().st_mtime_ns
+    assert main(["sweep", "list", "--scale", "smoke"]) == 0
+    assert any(line.split()[:3] == [made.key, "02", "finished"]
+               for line in capsys.readouterr().out.splitlines())
+    assert main(["sweep", "run", "--scale", "smoke", made.key]) == 0
+    assert "1 of 1 runs already finished" in capsys.readouterr().out
+    assert (made.run_dir / "result.json").stat().st_mtime_ns == written
+    monkeypatch.setenv("WGAN_RUNS_READ_ONLY", "1")  # as the notebooks read it
+    read = fetch_fit(made.spec, Scale("smoke"), tmp_path)
+    assert read.result == json.loads((made.run_dir / "result.json").read_text())["result"]
 
 
 def test_slurm_executor_without_a_cluster_says_so(

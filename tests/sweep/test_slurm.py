@@ -194,7 +194,8 @@ def test_a_failing_data_job_reports_its_error_and_cancels_the_array(
 
 def _smoke_rings(n: int) -> list[RegisteredRun]:
     """``n`` toy runs of the smoke book (seconds each), which ``sweep run`` can select."""
-    return [r for r in registry(Scale("smoke")) if r.config.dataset == "ring8"][:n]
+    return [r for r in registry(Scale("smoke"))
+            if isinstance(r.config, TrainConfig) and r.config.dataset == "ring8"][:n]
 
 
 def _hold_the_node() -> str:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from wgan.experiments.images import image_config
+from wgan.experiments.theory_fits import figure3_fit, js_fit
+from wgan.plan.fits import FIT_NAME, FitConfig, fit
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
 from wgan.sweep.costs import (
@@ -15,6 +17,7 @@ from wgan.sweep.costs import (
     Cost,
     GpuRate,
     estimate,
+    fit_cost,
     fit_rates,
     flops_per_step,
     gpu_rates,
@@ -25,7 +28,7 @@ from wgan.sweep.costs import (
 from wgan.sweep.listing import Row, total_hours
 from wgan.sweep.pack import RUNS_PER_GPU
 from wgan.sweep.registry import RegisteredRun
-from wgan.sweep.state import RunState, run_state
+from wgan.sweep.state import RunState, fit_state, run_state
 from wgan.training.config import TrainConfig
 from wgan.training.device import MEASURED_PLACEMENT
 from wgan.training.run import train
@@ -195,3 +198,37 @@ def test_totals_count_gpu_hours_and_core_hours_apart() -> None:
              row(Cost(150 * 3600.0, "cpu", "")), row(Cost(None, "cpu", ""))]
     assert total_hours(table) == ("3 GPU-hours (2 runs, 4 per GPU), 150 core-hours (1 run), "
                                   "1 run unpriced")
+
+
+TINY_FIT = {"theta": 0.3, "hidden": 4, "steps": 3, "batch_size": 8, "lr": 1e-3,
+            "eval_samples": 16}
+
+
+def test_fit_states_missing_partial_finished(tmp_path: Path) -> None:
+    config = FitConfig.of(js_fit, TINY_FIT, steps=3)
+    assert str(fit_state(tmp_path / "fit", 3)) == "missing"
+    (tmp_path / "fit").mkdir()
+    (tmp_path / "fit" / FIT_NAME).write_text(json.dumps(config.to_dict()))  # stopped early
+    state = fit_state(tmp_path / "fit", 3)
+    assert (state.state, state.terminal) == ("partial", False)
+    fit(config, tmp_path / "fit")
+    state = fit_state(tmp_path / "fit", 3)
+    assert (str(state), state.done, state.terminal) == ("finished", 3, True)
+
+
+def test_a_fit_is_priced_by_itself_then_by_a_made_fit_of_its_task_at_its_scale(
+    tmp_path: Path,
+) -> None:
+    config = FitConfig.of(js_fit, TINY_FIT, steps=3)
+    longer = FitConfig.of(js_fit, {**TINY_FIT, "theta": 0.1}, steps=30)
+    other_task = FitConfig.of(figure3_fit, {}, steps=30)
+    assert fit_cost(longer, tmp_path / "quick" / "b").seconds is None
+    made = fit(config, tmp_path / "quick" / "a")
+    own = fit_cost(config, tmp_path / "quick" / "a")
+    assert (own.seconds, own.device, own.source) == (made.seconds, "cpu", "measured")
+    priced = fit_cost(longer, tmp_path / "quick" / "b")
+    assert priced.source == "measured on a"
+    assert priced.seconds == pytest.approx(10 * made.seconds)
+    assert fit_cost(other_task, tmp_path / "quick" / "c").seconds is None
+    assert fit_cost(longer, tmp_path / "paper" / "b").seconds is None  # another scale
+    assert measurements(tmp_path) == []  # a fit is no training run to price runs from

@@ -1,4 +1,5 @@
-"""A SLURM task's torch threads: its allocation's CPUs, recorded, and a change warned of."""
+"""A SLURM task's torch threads: its allocation's CPUs, recorded, and a change warned of; a
+task given a fit makes it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from wgan.experiments import theory_fits
+from wgan.plan.fits import FitConfig, load_fit
 from wgan.sweep.task import CPU_VARIABLES, TrainTask, allocated_cpus
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
@@ -76,3 +79,16 @@ def test_a_local_task_leaves_the_threads_to_its_pool(
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", "2")  # e.g. a local sweep inside an allocation
     TrainTask()(RING.to_dict(), str(tmp_path / "ring"))
     assert read_status(tmp_path / "ring")["threads"] == 1
+
+
+def test_a_task_makes_a_fit_once_and_then_reads_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = FitConfig.of(theory_fits.js_fit, {"theta": 0.2, "hidden": 4, "steps": 3,
+                                               "batch_size": 8, "lr": 1e-3, "eval_samples": 16})
+    done = TrainTask()(config.to_dict(), str(tmp_path / "fit"))
+    assert done["status"] == "finished" and done["seconds"] > 0
+    made = load_fit(tmp_path / "fit")
+    monkeypatch.setattr(theory_fits, "js_fit", lambda **_: pytest.fail("fitted again"))
+    again = TrainTask()(config.to_dict(), str(tmp_path / "fit"))
+    assert again == done and load_fit(tmp_path / "fit").result == made.result

@@ -5,6 +5,8 @@
   above :mod:`wgan.training`, rather than in :mod:`wgan.theory`.
 - :mod:`wgan.experiments.saturation`  the verdict of Figure 3 over seeds: the
   discriminator saturates, the critic stays clean.
+- :mod:`wgan.experiments.theory_fits`  chapter 2's fits (JS along Theorem 1's path, the
+  clipped critic on pairs of known W, Figure 3), registered for ``make runs`` and read back.
 - :mod:`wgan.experiments.mixture`     the ring of 8 Gaussians: WGAN against GAN over seeds.
 - :mod:`wgan.experiments.coverage`    modes covered and sample quality on the ring.
 - :mod:`wgan.experiments.images`      the image runs of Section 4 (Figures 4-9) per scale.

@@ -13,8 +13,8 @@ is passed as the noise), so nothing re-implements a training step.
   returns its JS estimate.
 - :func:`lipschitz_bound`, :func:`clip_family_bound`: the constant K of equation (3),
   bounded for one MLP critic and for the whole clipped family.
-- :func:`clipped_critic_sweep`: the critic's estimate against the true W on pairs of
-  distributions with known W.
+- :func:`known_pair`, :func:`clipped_critic_estimate`: pairs of distributions with known W,
+  and the critic's estimate against it on one pair.
 - :func:`figure3`: the optimal discriminator and critic between two 1-D Gaussians, with
   the numbers that show saturation and linearity (Figure 3 of [1]).
 
@@ -27,18 +27,17 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from wgan.theory.distances import wasserstein1
 from wgan.theory.theorems import kantorovich_potentials
-from wgan.theory.toy import Sampler, gaussian_1d
+from wgan.theory.toy import Sampler, gaussian_1d, parallel_lines
 from wgan.training.algorithm1 import clip_, critic_step, make_optimizer
 from wgan.training.gan import discriminator_step
 from wgan.training.models import Discriminator, build_critic
@@ -311,8 +310,40 @@ class KnownPair:
     w: float
 
 
-def clipped_critic_sweep(
-    pairs: Sequence[KnownPair],
+KNOWN_FAMILIES: tuple[str, ...] = ("shifted Gaussians", "parallel lines")
+"""The families of :func:`known_pair`."""
+
+
+def known_pair(family: str, w: float) -> KnownPair:
+    """The pair of ``family`` at distance ``w``, named by data (what a fit's config holds).
+
+    - ``"shifted Gaussians"``: N(0, 1) against N(w, 1) on the line, W = |w| (a translation);
+    - ``"parallel lines"``: Example 1's vertical lines at 0 and at w
+      (:func:`wgan.theory.toy.parallel_lines`), W = |w|.
+
+    Parameters
+    ----------
+    family : {"shifted Gaussians", "parallel lines"}
+    w : float
+        The shift or the offset.
+
+    Returns
+    -------
+    KnownPair
+        Named ``family``, with ``w = |w|``.
+    """
+    if family == "shifted Gaussians":
+        return KnownPair(family, lambda n, g: gaussian_1d(n, 0.0, 1.0, g),
+                         lambda n, g: gaussian_1d(n, w, 1.0, g), abs(w))
+    if family == "parallel lines":
+        return KnownPair(family, lambda n, g: parallel_lines(n, 0.0, g),
+                         lambda n, g: parallel_lines(n, w, g), abs(w))
+    raise ValueError(f"The 'family' parameter of known_pair must be one of "
+                     f"{', '.join(map(repr, KNOWN_FAMILIES))}. Got {family!r} instead.")
+
+
+def clipped_critic_estimate(
+    pair: KnownPair,
     *,
     hidden: int,
     clip_value: float,
@@ -321,58 +352,53 @@ def clipped_critic_sweep(
     lr: float,
     eval_samples: int,
     seed: int,
-) -> pd.DataFrame:
-    """Train a fresh clipped MLP critic on each pair and compare its estimate with W.
+) -> dict[str, Any]:
+    """Train a fresh clipped MLP critic on a pair and compare its estimate with W.
 
-    Every pair gets a new ``build_critic("mlp", ...)`` (same initialisation seed), trained
-    by :func:`fit_critic`, then evaluated on ``eval_samples`` fresh samples of each
+    A new ``build_critic("mlp", ...)`` (initialised from ``seed``) is trained by
+    :func:`fit_critic`, then evaluated on ``eval_samples`` fresh samples of each
     distribution. On those samples, weak duality gives ``estimate <= K * W_eval`` exactly,
     for any K at least the critic's Lipschitz constant.
 
     Parameters
     ----------
-    pairs : sequence of KnownPair
-        All of the same dimension d.
+    pair : KnownPair
     hidden : int
         Width of the critic's hidden layers.
     clip_value, lr : float
         c and the RMSProp learning rate.
     steps, batch_size, eval_samples : int
     seed : int
-        Seeds the initialisation and the batches (the same for every pair).
+        Seeds the initialisation and the batches.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per pair: ``pair``, ``w`` (true W), ``w_eval`` (exact W between the
-        evaluation samples, by POT), ``estimate``, ``k_bound``
-        (:func:`lipschitz_bound`), ``k_family`` (:func:`clip_family_bound`),
-        ``estimate_over_w`` and ``estimate_over_k_bound``.
+    dict
+        ``pair`` (its name), ``w`` (true W), ``w_eval`` (exact W between the evaluation
+        samples, by POT), ``estimate``, ``k_bound`` (:func:`lipschitz_bound`), ``k_family``
+        (:func:`clip_family_bound`), ``estimate_over_w`` and ``estimate_over_k_bound``.
     """
-    _check_positive_int("clipped_critic_sweep", hidden=hidden, eval_samples=eval_samples)
-    rows = []
-    for pair in pairs:
-        generator = torch.Generator().manual_seed(seed)
-        probe = pair.sample_real(1, generator)
-        torch.manual_seed(seed)  # build_critic initialises from the global generator
-        critic = build_critic("mlp", tuple(probe.shape[1:]), mlp_hidden=hidden)
-        fit_critic(critic, pair.sample_real, pair.sample_fake, steps=steps,
-                   batch_size=batch_size, clip_value=clip_value, lr=lr, generator=generator)
-        real = pair.sample_real(eval_samples, generator)
-        fake = pair.sample_fake(eval_samples, generator)
-        estimate = critic_gap(critic, real, fake)
-        k_bound = lipschitz_bound(critic)
-        rows.append({
-            "pair": pair.name,
-            "w": pair.w,
-            "w_eval": wasserstein1(real.double().numpy(), fake.double().numpy()),
-            "estimate": estimate,
-            "k_bound": k_bound,
-            "k_family": clip_family_bound(critic, clip_value),
-            "estimate_over_w": estimate / pair.w if pair.w else math.nan,
-            "estimate_over_k_bound": estimate / k_bound,
-        })
-    return pd.DataFrame(rows)
+    _check_positive_int("clipped_critic_estimate", hidden=hidden, eval_samples=eval_samples)
+    generator = torch.Generator().manual_seed(seed)
+    probe = pair.sample_real(1, generator)
+    torch.manual_seed(seed)  # build_critic initialises from the global generator
+    critic = build_critic("mlp", tuple(probe.shape[1:]), mlp_hidden=hidden)
+    fit_critic(critic, pair.sample_real, pair.sample_fake, steps=steps,
+               batch_size=batch_size, clip_value=clip_value, lr=lr, generator=generator)
+    real = pair.sample_real(eval_samples, generator)
+    fake = pair.sample_fake(eval_samples, generator)
+    estimate = critic_gap(critic, real, fake)
+    k_bound = lipschitz_bound(critic)
+    return {
+        "pair": pair.name,
+        "w": pair.w,
+        "w_eval": wasserstein1(real.double().numpy(), fake.double().numpy()),
+        "estimate": estimate,
+        "k_bound": k_bound,
+        "k_family": clip_family_bound(critic, clip_value),
+        "estimate_over_w": estimate / pair.w if pair.w else math.nan,
+        "estimate_over_k_bound": estimate / k_bound,
+    }
 
 
 def linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -436,6 +462,17 @@ class Figure3Result:
     critic_slope: np.ndarray
     optimal_critic: np.ndarray
     numbers: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON values (arrays as lists), read back by :meth:`from_dict`."""
+        return {name: value.tolist() if isinstance(value, np.ndarray) else dict(value)
+                for name, value in vars(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Figure3Result:
+        """The result :meth:`to_dict` wrote."""
+        return cls(**{name: dict(value) if name == "numbers" else np.asarray(value)
+                      for name, value in data.items()})
 
 
 def _values_and_slopes(network: nn.Module, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
 """A run of the book as a value, and the one place its directory is computed.
 
 A :class:`RunSpec` is what an experiment returns for each run a chapter reads: a name
-shared by the seeds and variants of a run, the :class:`~wgan.training.config.TrainConfig`,
+shared by the seeds and variants of a run, the :class:`~wgan.training.config.TrainConfig`
+(or, for a network fitted to fixed distributions, the :class:`~wgan.plan.fits.FitConfig`),
 and the chapters that read it. :func:`run_dir` turns a spec and a
 :class:`~wgan.plan.scale.Scale` into the run's directory::
 
@@ -20,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wgan.paths import runs_dir
+from wgan.plan.fits import FitConfig
 from wgan.plan.scale import Scale
 from wgan.training.config import TrainConfig
 
 
-def config_hash(config: TrainConfig) -> str:
+def config_hash(config: TrainConfig | FitConfig) -> str:
     """First 8 hex digits of the SHA-256 of the config's sorted JSON."""
     text = json.dumps(config.to_dict(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:8]
@@ -39,13 +41,14 @@ class RunSpec:
     name : str
         Readable prefix of the directory name, shared by the seeds and variants of a run,
         e.g. ``"mixture-wgan"``; no path separators.
-    config : TrainConfig
+    config : TrainConfig or FitConfig
+        A training run's, or a fit's (:mod:`wgan.plan.fits`).
     chapters : tuple of str, default=()
         The notebooks (``NN_topic``) that read the run.
     """
 
     name: str
-    config: TrainConfig
+    config: TrainConfig | FitConfig
     chapters: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

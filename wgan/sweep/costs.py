@@ -25,6 +25,9 @@ Nothing else is assumed: with none of these the cost is ``unknown``. A run on a 
 it with the runs packed beside it (``runs_per_gpu``, :mod:`wgan.sweep.pack`), so it holds
 ``1 / runs_per_gpu`` of a GPU while it trains, and a run on the CPU holds one core (one
 torch thread): :attr:`Cost.device_hours` is in GPU-hours and core-hours.
+
+A fit (:mod:`wgan.plan.fits`) is priced by :func:`fit_cost`, on the CPU: from its own result
+once made, else from the seconds per step of a made fit of the same task at the same scale.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from wgan.data import DATASETS
 from wgan.paths import runs_dir
+from wgan.plan.fits import FIT_NAME, RESULT_NAME, FitConfig
 from wgan.sweep.pack import RUNS_PER_GPU, check_runs_per_gpu
 from wgan.training.algorithm1 import critic_iters
 from wgan.training.config import TrainConfig
@@ -369,3 +373,29 @@ def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],
                         f"GPU table ({rate.device}): {rate.each_rate(runs_per_gpu):.3g} it/s "
                         f"each, {runs_per_gpu} per GPU", share)
     return Cost(None, where, f"no run measured on {where}")
+
+
+def fit_cost(config: FitConfig, run_dir: Path) -> Cost:
+    """The cost of the fit of ``config`` in ``run_dir``, on the CPU (where fits run).
+
+    From its own ``result.json`` once it is made (``measured``); else from the seconds per
+    step of the made fit of the same task in the same scale folder with the most steps
+    (``measured on <fit>``: the fits of a task at one scale share their networks and
+    batches, and differ in what they are fitted to); else unknown.
+    """
+    own = run_dir / RESULT_NAME
+    if own.is_file():
+        return Cost(float(json.loads(own.read_text())["seconds"]), "cpu", "measured")
+    made = []
+    for path in sorted(run_dir.parent.glob(f"*/{RESULT_NAME}")):
+        try:
+            other = FitConfig.from_dict(json.loads((path.parent / FIT_NAME).read_text()))
+            seconds = float(json.loads(path.read_text())["seconds"])
+        except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue  # not a fit, or a fit of another version
+        if other.task == config.task:
+            made.append((other.steps, seconds, path.parent.name))
+    if made:
+        steps_made, seconds, name = max(made)
+        return Cost(seconds / steps_made * config.steps, "cpu", f"measured on {name}")
+    return Cost(None, "cpu", "no fit of this task measured")

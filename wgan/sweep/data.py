@@ -15,6 +15,7 @@ from wgan.data import DATASETS, open_source
 from wgan.data.cache import cache_paths, cached_array, read_header
 from wgan.experiments.images import LSUN_BEDROOMS
 from wgan.sweep.registry import RegisteredRun
+from wgan.training.config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,10 @@ class DataNeed:
 
 
 def needs(runs: list[RegisteredRun]) -> list[DataNeed]:
-    """The cache entries ``runs`` read, each once (toy data need none)."""
+    """The cache entries ``runs`` read, each once (toy data and fits need none)."""
     found = {DataNeed(r.config.dataset, r.config.data_root, r.config.image_size,
                       r.config.data_limit): None
-             for r in runs if r.config.dataset in DATASETS}
+             for r in runs if isinstance(r.config, TrainConfig) and r.config.dataset in DATASETS}
     return list(found)
 
 

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 import torch
 
 from wgan.paths import cache_dir
-from wgan.sweep.costs import Cost, device_kind, estimate, fit_rates, gpu_rates, measurements
+from wgan.plan.fits import FitConfig
+from wgan.sweep.costs import (
+    Cost,
+    device_kind,
+    estimate,
+    fit_cost,
+    fit_rates,
+    gpu_rates,
+    measurements,
+)
 from wgan.sweep.data import info, needs
 from wgan.sweep.pack import RUNS_PER_GPU
 from wgan.sweep.registry import RegisteredRun
-from wgan.sweep.state import RunState, run_state
+from wgan.sweep.state import RunState, fit_state, run_state
 from wgan.training.device import place
 from wgan.training.fast import network_family
 
@@ -31,7 +40,7 @@ class Row:
 def rows(runs: list[RegisteredRun], *, gpu: bool | None = None,
          runs_per_gpu: int = RUNS_PER_GPU) -> list[Row]:
     """Every run's state on disk and cost estimate (:mod:`wgan.sweep.costs`), on the device
-    it trains on.
+    it trains on; a fit's (:mod:`wgan.plan.fits`) on the CPU, where fits run.
 
     Parameters
     ----------
@@ -47,11 +56,16 @@ def rows(runs: list[RegisteredRun], *, gpu: bool | None = None,
     known = measurements()
     models = fit_rates(known)
     rates = gpu_rates()
-    return [Row(r, run_state(r.run_dir, r.config.generator_iters),
-                estimate(r.config, r.run_dir, known, models, runs_per_gpu=runs_per_gpu,
-                         rates=rates, where=device_kind(place(
-                             r.config.device, network_family(r.config), gpu=gpu))))
-            for r in runs]
+
+    def row(r: RegisteredRun) -> Row:
+        if isinstance(r.config, FitConfig):
+            return Row(r, fit_state(r.run_dir, r.config.steps), fit_cost(r.config, r.run_dir))
+        return Row(r, run_state(r.run_dir, r.config.generator_iters),
+                   estimate(r.config, r.run_dir, known, models, runs_per_gpu=runs_per_gpu,
+                            rates=rates, where=device_kind(place(
+                                r.config.device, network_family(r.config), gpu=gpu))))
+
+    return [row(r) for r in runs]
 
 
 def total_hours(table: list[Row]) -> str:
@@ -91,10 +105,11 @@ def cache_lines(runs: list[RegisteredRun]) -> list[str]:
 
 
 def table_lines(table: list[Row]) -> list[str]:
-    """The runs as aligned text columns."""
+    """The runs as aligned text columns (``iters``: a run's generator iterations, a fit's
+    optimizer steps)."""
     header = ("run", "chapters", "status", "iters", "cost", "rate from")
     body = [(row.run.key, ",".join(c[:2] for c in row.run.chapters), str(row.state),
-             f"{row.run.config.generator_iters:,}", row.cost.describe(), row.cost.source)
+             f"{row.state.total:,}", row.cost.describe(), row.cost.source)
             for row in table]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header) - 1)]
     return ["  ".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=True)) + "  "
@@ -103,11 +118,11 @@ def table_lines(table: list[Row]) -> list[str]:
 
 def markdown_lines(table: list[Row]) -> list[str]:
     """The runs as a Markdown table (for the book's reproducibility page)."""
-    lines = ["| run | chapters | generator iterations | status | cost | rate from |",
+    lines = ["| run | chapters | generator iterations (fits: steps) | status | cost | rate from |",
              "|---|---|---|---|---|---|"]
     for row in table:
         lines.append(f"| `{row.run.key}` | {', '.join(row.run.chapters)} | "
-                     f"{row.run.config.generator_iters:,} | {row.state} | {row.cost.describe()} | "
+                     f"{row.state.total:,} | {row.state} | {row.cost.describe()} | "
                      f"{row.cost.source} |")
     lines.append(f"| **total** | | | | **{total_hours(table)}** | |")
     return lines

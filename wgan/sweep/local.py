@@ -31,13 +31,13 @@ from multiprocessing import get_context
 
 import torch
 
+from wgan.plan.fits import family_of
 from wgan.sweep.costs import Cost, device_kind
 from wgan.sweep.data import needs, prepare
 from wgan.sweep.pack import GPU_THREADS, RUNS_PER_GPU, check_runs_per_gpu
 from wgan.sweep.registry import RegisteredRun
 from wgan.sweep.task import RunStopped, TrainTask
 from wgan.training.device import place
-from wgan.training.fast import network_family
 
 
 def default_jobs() -> int:
@@ -267,7 +267,7 @@ def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | 
     check_runs_per_gpu(runs_per_gpu)
     gpus = visible_gpus() if gpus is None else gpus
     order = sorted(runs, key=lambda r: -(costs[r.key].seconds or float("inf")))
-    placed = [(run, place(run.config.device, network_family(run.config), gpu=bool(gpus)))
+    placed = [(run, place(run.config.device, family_of(run.config), gpu=bool(gpus)))
               for run in order]
     indexed = sorted({device for _, device in placed if device.startswith("cuda:")})
     if indexed:

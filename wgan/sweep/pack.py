@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from wgan.plan.fits import family_of, length_of
 from wgan.sweep.task import RunStopped, TrainTask, hand_over
-from wgan.training.fast import network_family
 
 if TYPE_CHECKING:  # the processes of a pack import this module: the registry stays out
     from wgan.sweep.registry import RegisteredRun
@@ -64,8 +64,9 @@ def pack_runs(runs: list[RegisteredRun], runs_per_gpu: int) -> list[list[Registe
     """``runs`` in packs of ``runs_per_gpu`` (the last one may be smaller).
 
     Runs of one network family and similar length share a pack (sorted by family, then
-    longest first), so a task's GPU does not idle behind one long run, and toy runs, which
-    train on the CPU (:data:`wgan.training.device.MEASURED_PLACEMENT`), are packed together.
+    longest first), so a task's GPU does not idle behind one long run, and toy runs and fits
+    (:mod:`wgan.plan.fits`), which train on the CPU
+    (:data:`wgan.training.device.MEASURED_PLACEMENT`), are packed together.
 
     Raises
     ------
@@ -73,7 +74,7 @@ def pack_runs(runs: list[RegisteredRun], runs_per_gpu: int) -> list[list[Registe
         For a ``runs_per_gpu`` that is not a positive int.
     """
     check_runs_per_gpu(runs_per_gpu)
-    order = sorted(runs, key=lambda r: (network_family(r.config), -r.config.generator_iters))
+    order = sorted(runs, key=lambda r: (family_of(r.config), -length_of(r.config)))
     return [order[i:i + runs_per_gpu] for i in range(0, len(order), runs_per_gpu)]
 
 
@@ -202,8 +203,10 @@ def _ending(child: Any, receive: Connection, caught: list[int]) -> tuple[str, An
 
 def _describe(how: str, detail: Any) -> str:
     """A line of the task's log for one run's ending."""
-    if how == "ended":
+    if how == "ended" and "gen_iter" in detail:
         return f"{detail['status']} at generator iteration {detail['gen_iter']}"
+    if how == "ended":  # a fit (wgan.plan.fits)
+        return f"{detail['status']} in {detail['seconds']:.1f} s"
     if how == "stopped":
         return f"stopped by {signal.Signals(detail).name}"
     return f"failed: {detail}"

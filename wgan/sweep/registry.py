@@ -1,8 +1,10 @@
-"""Every training run the book's chapters read, listed without executing a notebook.
+"""Every training run (and fit) the book's chapters read, listed without executing a notebook.
 
 Each family of runs is listed by the experiment that makes it, as
-:class:`~wgan.plan.spec.RunSpec` values (:data:`SOURCES`); the chapters fetch the same
-specs (:func:`wgan.plan.fetch.fetch`), and both place them with
+:class:`~wgan.plan.spec.RunSpec` values (:data:`SOURCES`); a network fitted to fixed
+distributions rather than trained as a GAN is a fit (:mod:`wgan.plan.fits`), listed the same
+way. The chapters fetch the same specs (:func:`wgan.plan.fetch.fetch`,
+:func:`wgan.plan.fetch.fetch_fit`), and both place them with
 :func:`wgan.plan.spec.run_dir`, so this registry names exactly the directories the chapters
 read. A chapter that adds a family of runs adds one entry to :data:`SOURCES`;
 ``tests/sweep/test_registry.py`` fails when the smoke book's run directories differ from the
@@ -19,16 +21,19 @@ from wgan.experiments.images import grid_specs, image_specs
 from wgan.experiments.lipschitz_runs import lipschitz_specs
 from wgan.experiments.mixture import ring_specs
 from wgan.experiments.momentum import momentum_specs
+from wgan.experiments.theory_fits import theory_specs
+from wgan.plan.fits import FitConfig, family_of
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec, run_dir
 from wgan.speed.equivalence import curve_specs
 from wgan.training.config import TrainConfig
-from wgan.training.fast import network_family
 
 SOURCES: tuple[Callable[..., list[RunSpec]], ...] = (
     ring_specs, image_specs, grid_specs, momentum_specs, curve_specs, lipschitz_specs,
+    theory_specs,
 )
-"""One function per family of runs: ``(scale, *, seed, device) -> list of RunSpec``."""
+"""One function per family of runs (or fits, :mod:`wgan.plan.fits`):
+``(scale, *, seed, device) -> list of RunSpec``."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,8 @@ class RegisteredRun:
         return self.spec.name
 
     @property
-    def config(self) -> TrainConfig:
-        """The spec's config."""
+    def config(self) -> TrainConfig | FitConfig:
+        """The spec's config: a training run's, or a fit's."""
         return self.spec.config
 
     @property
@@ -119,9 +124,9 @@ def select(runs: list[RegisteredRun], names: list[str] | None) -> list[Registere
 
 
 def chapter_families(chapter: str, scale: Scale) -> tuple[str, ...]:
-    """The network families (:func:`wgan.training.fast.network_family`) of the runs a
-    chapter reads at ``scale``, in a fixed order (``toy``, ``mlp``, ``conv``): what its
-    provenance box says they trained on.
+    """The network families (:func:`wgan.training.fast.network_family`; ``toy`` for a fit,
+    :func:`wgan.plan.fits.family_of`) of the runs a chapter reads at ``scale``, in a fixed
+    order (``toy``, ``mlp``, ``conv``): what its provenance box says they trained on.
 
     Raises
     ------
@@ -129,7 +134,7 @@ def chapter_families(chapter: str, scale: Scale) -> tuple[str, ...]:
         For a chapter that reads no run of the registry (a misspelt ``NN_topic``).
     """
     runs = registry(scale)
-    found = {network_family(run.config) for run in runs if chapter in run.chapters}
+    found = {family_of(run.config) for run in runs if chapter in run.chapters}
     if not found:
         chapters = sorted({c for run in runs for c in run.chapters})
         raise ValueError(f"No run of the registry is read by chapter {chapter!r} at scale "

@@ -1,4 +1,4 @@
-"""What a run directory says of its run, read without loading it."""
+"""What a run (or fit) directory says of its run, read without loading it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from wgan.plan.fits import FIT_NAME, RESULT_NAME
 from wgan.training.rundir import CONFIG_NAME, LOCK_NAME, METRICS_NAME, STATUS_NAME
 
 STATES: tuple[str, ...] = ("missing", "partial", "running", "finished", "diverged")
@@ -22,9 +23,10 @@ class RunState:
         ``missing``: no run there yet; ``partial``: started, not finished, no process
         holds it; ``running``: a process holds its lock now.
     done : int
-        Metrics rows written (generator iterations done).
+        Metrics rows written (generator iterations done); a fit's steps once it is made,
+        0 before (:func:`fit_state`).
     total : int
-        Generator iterations of the config.
+        Generator iterations of the config; a fit's optimizer steps.
     """
 
     state: str
@@ -75,3 +77,15 @@ def run_state(run_dir: str | Path, total: int) -> RunState:
     if status in ("finished", "diverged"):
         return RunState(status, done, total)
     return RunState("running" if _held(run_dir) else "partial", done, total)
+
+
+def fit_state(run_dir: str | Path, steps: int) -> RunState:
+    """The state of the fit (:mod:`wgan.plan.fits`) in ``run_dir`` of ``steps`` steps:
+    ``missing``, ``running``, ``partial`` (started, stopped before its result) or
+    ``finished``."""
+    run_dir = Path(run_dir)
+    if not (run_dir / FIT_NAME).is_file():
+        return RunState("missing", 0, steps)
+    if (run_dir / RESULT_NAME).is_file():
+        return RunState("finished", steps, steps)
+    return RunState("running" if _held(run_dir) else "partial", 0, steps)

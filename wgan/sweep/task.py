@@ -1,4 +1,4 @@
-"""One training run as a job, on whatever runs it: a local worker or a SLURM task.
+"""One training run (or fit) as a job, on whatever runs it: a local worker or a SLURM task.
 
 :class:`TrainTask` calls :func:`wgan.training.run.train` with a ``stop`` flag that its
 signal handlers raise, so on a signal the loop finishes the generator iteration it is in,
@@ -32,6 +32,7 @@ from typing import Any
 
 import torch
 
+from wgan.plan.fits import FitConfig, fit, is_fit
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
 
@@ -129,9 +130,18 @@ class TrainTask:
         self.allocation = allocation
 
     def __call__(self, config: dict[str, Any], run_dir: str) -> dict[str, Any]:
-        """Train (or resume) ``config`` in ``run_dir``; return its status and iterations."""
+        """Train (or resume) ``config`` in ``run_dir``; return its status and iterations.
+
+        A fit's config (:func:`wgan.plan.fits.is_fit`) is fitted instead
+        (:func:`wgan.plan.fits.fit`), with no signal handlers of its own: it keeps no
+        checkpoint, so a signal ends it as it would any process, and the next sweep fits it
+        again from its start.
+        """
         if self.allocation:
             torch.set_num_threads(allocated_cpus())
+        if is_fit(config):
+            made = fit(FitConfig.from_dict(config), run_dir)
+            return {"run_dir": run_dir, "status": "finished", "seconds": made.seconds}
         caught: list[int] = []
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGUSR2, signal.SIGTERM)}
         for sig in previous:
