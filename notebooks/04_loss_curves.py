@@ -70,10 +70,10 @@ from wgan.experiments.loss_curves import (
     compare_runs_verdict,
     final_estimate,
     interval_text,
+    mean_in_words,
     meaningful_loss_verdict,
     n_critic_pairs,
     no_balancing_verdict,
-    over_seeds,
     partial_in_words,
     pooled_rank,
     ratio_in_words,
@@ -283,10 +283,10 @@ for curve, columns in curves.items():
 rows = []
 for (curve, key), per_seed in evidence.items():
     rows.append({"curve": curve, "run": SHORT_NAMES[key], "snapshots": per_seed[0].n,
-                 "rho (mean)": f"{over_seeds(per_seed, 'rho').mean:+.2f}",
-                 "time curve (mean)": f"{over_seeds(per_seed, 'rho_time').mean:+.2f}",
+                 "rho (mean)": mean_in_words(per_seed, "rho"),
+                 "time curve (mean)": mean_in_words(per_seed, "rho_time"),
                  "partial given iteration": partial_in_words(per_seed),
-                 "changes (mean)": f"{over_seeds(per_seed, 'rho_changes').mean:+.2f}",
+                 "changes (mean)": mean_in_words(per_seed, "rho_changes"),
                  "flat": f"{sum(run.flat for run in per_seed)} of {len(per_seed)} seeds",
                  "FD first": ", ".join(f"{run.quality_first:.3g}" for run in per_seed),
                  "FD last": ", ".join(f"{run.quality_last:.3g}" for run in per_seed)})
@@ -350,10 +350,10 @@ for ax, (curve, key) in zip(axes.ravel(), panels, strict=True):
     for i, s in enumerate(seeds):
         points = ax.scatter(pixel[key, s], read[curve, key, s], c=pixel[key, s].index,
                             cmap="viridis", s=18, marker=markers[i % len(markers)])
-    plain = over_seeds(evidence[curve, key], "rho").mean
-    partial = over_seeds(evidence[curve, key], "rho_partial").mean
-    ax.set_title(f"{EXPERIMENTS[key].label}\nmean rho {plain:+.2f}, partial given iteration "
-                 f"{partial:+.2f} ({len(seeds)} seeds)", fontsize=8)
+    plain = mean_in_words(evidence[curve, key], "rho")
+    partial = mean_in_words(evidence[curve, key], "rho_partial")
+    ax.set_title(f"{EXPERIMENTS[key].label}\nmean rho {plain}, partial given iteration "
+                 f"{partial} ({len(seeds)} seeds)", fontsize=8)
     ax.axvline(reference.trivial.loc[FLOOR, measure], color="k", ls="--", lw=0.8)
     ax.axvline(reference.trivial.loc[GAUSSIAN, measure], color="k", ls=":", lw=0.8)
     ax.set_xscale("log")

@@ -135,17 +135,20 @@ def tracks(runs: Sequence[WithinRun], across: AcrossRuns | None = None) -> bool 
     return None
 
 
+def mean_in_words(runs: Sequence[WithinRun], statistic: str) -> str:
+    """The mean over seeds of one within-run statistic (:func:`over_seeds`), ``"+0.42"``,
+    or ``"undefined"`` when no seed has a value: no figure or table prints a number for an
+    undefined statistic."""
+    interval = over_seeds(runs, statistic)
+    return f"{interval.mean:+.2f}" if interval.n else "undefined"
+
+
 def describe_setting(name: str, runs: Sequence[WithinRun]) -> str:
     """A setting's numbers over its seeds in words: plain rho, the time baseline, the
     partial rho with its interval, the changes."""
-    plain, time_curve = over_seeds(runs, "rho"), over_seeds(runs, "rho_time")
-    changes = over_seeds(runs, "rho_changes")
-
-    def mean(interval: SeedInterval) -> str:
-        return f"{interval.mean:+.2f}" if interval.n else "undefined"
-
-    return (f"{name}: mean rho {mean(plain)} (time curve {mean(time_curve)}), partial "
-            f"given iteration {partial_in_words(runs)}, changes {mean(changes)}, "
+    return (f"{name}: mean rho {mean_in_words(runs, 'rho')} (time curve "
+            f"{mean_in_words(runs, 'rho_time')}), partial given iteration "
+            f"{partial_in_words(runs)}, changes {mean_in_words(runs, 'rho_changes')}, "
             f"{runs[0].n} snapshots")
 
 

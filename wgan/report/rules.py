@@ -88,6 +88,25 @@ RULE_HISTORY: tuple[RuleChange, ...] = (
         "Figure 2's modes judged only once the WGAN has learned the circle (adequacy)",
         "'not reproduced' at 6ecac2d, with a WGAN that had not learned the circle",
         "an experiment too small to test the claim was scored as evidence against"),
+    RuleChange(
+        "9d5dcf4", "2026-12-07", ("momentum",),
+        "a blow-up read on sample quality (last snapshot worse than 2 x the run's best and "
+        "the floor) instead of the clipped critic's estimate; momentum against none within "
+        "each (dataset, learning rate) stratum (exact Cochran-Mantel-Haenszel); judged only "
+        "where the RMSProp lr 5e-5 reference converged (adequacy); quick runs on the ring "
+        "only, 1,200 iterations",
+        "'not reproduced' at 6ecac2d (4 blow-ups, all RMSProp lr 1e-2 on the ring; an Adam "
+        "run at sample W1 804.7 not counted) and a one-seed pilot of the reference optimizer",
+        "the estimate's band could not see a run whose samples diverged; the new rule's "
+        "quick outcome was not seen when it was declared"),
+    RuleChange(
+        "6d32b40", "2026-12-07", ("clip-constant-k", "clip-simple-functions"),
+        "a convergence gate that a still-moving fit fails (the slope over the last fifth "
+        "extrapolated over the whole fit, at most 5% of the estimate), in Part 1 and now "
+        "Part 2; unconverged experiments not tested",
+        "quick fits re-run outside the book while choosing the gate's form (one form failed "
+        "penalised critics whose longer refit moved about 1%)",
+        "the old gate passed a fit creeping 1.5% per fifth, and Part 2 had no gate"),
 )
 """Every rule change made after an outcome of that rule had been seen, oldest first."""
 
