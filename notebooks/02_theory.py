@@ -616,7 +616,7 @@ plt.show()
 # where first-layer units with weights at the clip value $\pm c$ and biases within
 # $[-c, c]$ have their kinks ($|x| = |b/w| \le 1$).
 #
-# The rule, fixed before the runs (`wgan.experiments.saturation`): per seed, the
+# The rule, declared in the ledger (`wgan.experiments.saturation`): per seed, the
 # discriminator saturates when the mean $|D'|$ at the fakes is below $10^{-2}$ of its
 # largest value on the line; the critic is clean when its mean $|f'|$ at the fakes is
 # above 0.1 of its largest and a line explains more than 90% of its variance over the

@@ -288,7 +288,7 @@ readable(cosines, figures=3)
 # The penalised critic on the translated Gaussians ($d = 2$, the same pairs, seeds and
 # shared samples) at $\lambda \in \{0.1, 1, 10\}$. If the critic reaches the penalised
 # optimum, $K - 1 = W/(2\lambda)$: a hundredfold between $\lambda = 0.1$ and 10. The check,
-# fixed before the runs: per $\lambda$, the mean over seeds of $r = (K - 1) / (W /
+# declared in the package: per $\lambda$, the mean over seeds of $r = (K - 1) / (W /
 # (2\lambda))$ over the counted fits agrees with the closed form when within 25% of 1 (at
 # $\lambda = 10$, $K - 1$ is 0.025 to 0.1, so $r$ is the noisiest there).
 
@@ -645,7 +645,8 @@ expect(widest > scale.pick(smoke=0.5, quick=0.9, paper=0.9),
        "OT displacement is off in two dimensions", scale=scale)
 
 # %% [markdown]
-# The rules, fixed before the runs, are declared once in the package
+# The rules (their changes after an outcome was seen are listed in the ledger's history
+# of the rules) are declared once in the package
 # (`wgan.experiments.lipschitz_verdicts`, and each claim's test, rule, seeds and reason in
 # the claims table `wgan.report.claims.CLAIMS`); every rule says "not tested at this
 # scale" at `smoke`, whose critics train for a few dozen steps:

@@ -1,7 +1,8 @@
 """The verdicts of chapter 8: the paper's "up to K" sentence, the clip remarks, WGAN-GP's.
 
 Every rule of the chapter is here, with its thresholds declared once (the module's
-constants) before any run was looked at, except the convergence gate (:data:`GATE_DRIFT`,
+constants; the rules changed after an outcome was seen are listed in
+:data:`wgan.report.rules.RULE_HISTORY`), among them the convergence gate (:data:`GATE_DRIFT`,
 :func:`~wgan.experiments.lipschitz.projected_drift`): remade after a referee found that
 the first one passed fits still moving slowly, its form chosen after the quick scale's fits
 had been seen and refitted longer (``projected_drift`` says how); each

@@ -542,7 +542,8 @@ def ring_scorecard(final: pd.DataFrame, circle: Mapping[str, float],
 def ring_verdict(final: pd.DataFrame, circle: Mapping[str, float], scale: Scale) -> Judgement:
     """The chapter's verdict on Figure 2's claim, from the last snapshot of every run.
 
-    The rule, fixed before the runs (``CLAIMS["mixture"]``), judged on every WGAN run
+    The rule (``CLAIMS["mixture"]``; its adequacy condition was added after the 5,000-iteration
+    outcome was seen, :data:`wgan.report.rules.RULE_HISTORY`), judged on every WGAN run
     against the uniform circle of :func:`uniform_ring_sample` scored with the same sample
     size, reference and mode criterion (a generator that learned only the circle).
 

@@ -2,7 +2,8 @@
 
 :func:`wgan.experiments.critic_fit.figure3` trains, for one seed, a GAN discriminator and a
 clipped WGAN critic on N(-2, 0.5^2) against N(2, 0.5^2). Its numbers give, per seed, two
-tests declared before the runs (``CLAIMS["figure3"]``):
+tests declared in ``CLAIMS["figure3"]`` (the ledger's history of the rules lists
+every rule changed after its outcome was seen):
 
 - the discriminator *saturates* when its mean gradient size at the fake samples is below
   :data:`SATURATED_MAX` of its largest on the line;
