@@ -195,7 +195,7 @@ def test_ring_verdict_judges_the_wgan_runs_against_the_circle(wgan, expected):
 ])
 def test_ring_verdict_is_not_tested_when_the_wgan_has_not_learned_the_circle(wgan):
     judgement = ring_verdict(_final(wgan), CIRCLE, QUICK)
-    assert judgement == Judgement(NOT_TESTED, False, judgement.adequacy)
+    assert judgement == Judgement(NOT_TESTED, "", adequate=False, adequacy=judgement.adequacy)
     assert "too short to judge the modes" in judgement.adequacy
     assert "the paper scale (50,000 generator iterations" in judgement.adequacy
     paper = ring_verdict(_final(wgan), CIRCLE, Scale("paper"))

@@ -45,6 +45,7 @@ import pandas as pd
 import torch
 
 from wgan.experiments.coverage import N_SIGMA, RING_STD, mixture_metrics, radial_error
+from wgan.experiments.judgement import NOT_TESTED, Judgement
 from wgan.plan.fetch import fetch
 from wgan.plan.scale import Scale
 from wgan.plan.spec import RunSpec
@@ -420,34 +421,12 @@ CIRCLE_HQ_RATIO = 2.0  # ... and on the high-quality fraction at least this many
 # counts for a mode, so a generator farther from the circle on average cannot cover modes.
 CIRCLE_RADIAL_FACTOR = 4.0
 ADEQUATE_SHARE = 0.5  # share of the WGAN runs that must meet a claim's adequacy condition
-NOT_TESTED = "not tested at this scale"  # the verdict of an inadequate experiment
 
 # The order of the circle and the bumps in one run (circle_first_orders).
 CIRCLE_FIRST = "circle first"
 SAME_SNAPSHOT = "same snapshot"
 BUMPS_FIRST = "bumps first"
 BUMPS_NOT_REACHED = "bumps not reached"
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """A verdict of the chapter on one claim, with the claim's adequacy condition as measured.
-
-    Attributes
-    ----------
-    verdict : str
-        One of :data:`wgan.report.claims.VERDICTS`.
-    adequate : bool
-        Whether the experiment met the claim's declared adequacy condition; when it did not,
-        ``verdict`` is :data:`NOT_TESTED`.
-    adequacy : str
-        What was measured of the condition, in words; when it failed, also the scale that
-        would test the claim.
-    """
-
-    verdict: str
-    adequate: bool
-    adequacy: str
 
 
 def learned_circle(radial: float, circle: Mapping[str, float]) -> bool:
@@ -598,17 +577,18 @@ def ring_verdict(final: pd.DataFrame, circle: Mapping[str, float], scale: Scale)
         f"{', '.join(number_in_words(v) for v in radial)})"
     )
     if not adequate:
-        return Judgement(NOT_TESTED, False, (
+        return Judgement(NOT_TESTED, "", adequate=False, adequacy=(
             f"{adequacy}: fewer than half, so the runs are too short to judge the modes; "
             f"{scale_that_tests(scale)} would test the claim"))
     if scale.name == "smoke":
-        return Judgement(NOT_TESTED, True, f"{adequacy}; smoke runs test nothing")
+        return Judgement(NOT_TESTED, "", adequate=True,
+                         adequacy=f"{adequacy}; smoke runs test nothing")
     beats = all(beats_circle(row, circle) for _, row in wgan_final.iterrows())
     if beats and (wgan_final["modes"] == RESOLVED_MODES).all():
-        return Judgement("reproduced", True, adequacy)
+        return Judgement("reproduced", "", adequate=True, adequacy=adequacy)
     if beats and (wgan_final["min_share"] >= MIN_FAIR_SHARE).all():
-        return Judgement("partly reproduced", True, adequacy)
-    return Judgement("not reproduced", True, adequacy)
+        return Judgement("partly reproduced", "", adequate=True, adequacy=adequacy)
+    return Judgement("not reproduced", "", adequate=True, adequacy=adequacy)
 
 
 def _first_iteration(run: pd.DataFrame, reached: pd.Series) -> float:
@@ -704,16 +684,17 @@ def circle_first_verdict(curves: pd.DataFrame, circle: Mapping[str, float],
         f"circle at some snapshot)"
     )
     if not adequate:
-        return Judgement(NOT_TESTED, False, (
+        return Judgement(NOT_TESTED, "", adequate=False, adequacy=(
             f"{adequacy}: fewer than half, so the runs are too short to order the circle and "
             f"the bumps; {scale_that_tests(scale)} would test the claim"))
     if scale.name == "smoke":
-        return Judgement(NOT_TESTED, True, f"{adequacy}; smoke runs test nothing")
+        return Judgement(NOT_TESTED, "", adequate=True,
+                         adequacy=f"{adequacy}; smoke runs test nothing")
     if first == len(read):
-        return Judgement("reproduced", True, adequacy)
+        return Judgement("reproduced", "", adequate=True, adequacy=adequacy)
     if 2 * first >= len(read):
-        return Judgement("partly reproduced", True, adequacy)
-    return Judgement("not reproduced", True, adequacy)
+        return Judgement("partly reproduced", "", adequate=True, adequacy=adequacy)
+    return Judgement("not reproduced", "", adequate=True, adequacy=adequacy)
 
 
 def number_in_words(value: float, fmt: str = ".3g") -> str:
