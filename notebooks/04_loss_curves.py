@@ -70,6 +70,8 @@ from wgan.experiments.loss_curves import (
     compare_runs_verdict,
     final_estimate,
     interval_text,
+    js_change,
+    js_level_verdict,
     mean_in_words,
     meaningful_loss_verdict,
     n_critic_pairs,
@@ -420,18 +422,22 @@ judgements = {
     "figure9": uninformative_verdict(
         {k: evidence["generator loss", k] for k in gan_keys}, across["generator loss"], scale,
         curve="generator loss", learned=learned),
+    "js-stays-up": js_level_verdict(
+        {k: [js_change(runs[k, s].metrics) for s in seeds] for k in gan_keys}, learned, scale),
 }
 seeds_text = (f"{len(seeds)} per setting ({', '.join(map(str, seeds))}); 3 WGAN and 3 GAN "
               "settings")
 judged = {"meaningful-loss": ("WGAN estimate", ["wgan-dcgan", "wgan-mlp"]),
           "js-uninformative": ("JS estimate", ["gan-dcgan", "gan-mlp"]),
-          "figure9": ("generator loss", ["gan-dcgan", "gan-mlp"])}
+          "figure9": ("generator loss", ["gan-dcgan", "gan-mlp"]),
+          "js-stays-up": ("JS estimate", [])}
 for key, judgement in judgements.items():
     if judge is None and judgement.adequate is not False:
         judgement = no_yardstick(image_data(scale).dataset)
     curve, keys = judged[key]
     report(key, measured=judgement.measured, verdict=judgement.verdict, scale=scale,
-           seeds=seeds_text, interval=interval_text({k: evidence[curve, k] for k in keys}, keys),
+           seeds=seeds_text,
+           interval=interval_text({k: evidence[curve, k] for k in keys}, keys) if keys else "",
            adequate=judgement.adequate, adequacy=judgement.adequacy, runs=runs.values())
 training = {run_key: float(run.metrics["wall_time"].iloc[-1]) for run_key, run in runs.items()}
 slowest = max(training, key=training.get)

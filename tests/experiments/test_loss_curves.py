@@ -21,6 +21,8 @@ from wgan.experiments.loss_curves import (
     failed_run_agrees,
     final_estimate,
     interval_text,
+    js_change,
+    js_level_verdict,
     meaningful_loss_verdict,
     n_critic_pairs,
     no_balancing_verdict,
@@ -402,3 +404,24 @@ def test_the_grid_rules_refuse_a_table_without_its_columns() -> None:
         compare_runs_verdict(pd.DataFrame({"quality": [1.0]}), QUICK, blur=BLUR)
     with pytest.raises(ValueError, match="Missing: lr, n_critic, clip_value, estimate"):
         no_balancing_verdict(pd.DataFrame({"quality": [1.0]}), QUICK, blur=BLUR)
+
+
+@pytest.mark.parametrize(("dcgan", "mlp", "expected"), [
+    ([0.0, 0.05, -0.02, 0.1, 0.03], [0.2, 0.25, 0.3, 0.2, 0.22], "reproduced"),
+    ([0.0, 0.05, -0.02, 0.1, 0.03], [-0.5, -0.6, -0.4, -0.55, -0.5], "partly reproduced"),
+    ([-0.5, -0.6, -0.4, -0.55, -0.5], [-0.3, -0.35, -0.4, -0.3, -0.3], "not reproduced"),
+])
+def test_js_level_reaches_each_verdict(dcgan, mlp, expected) -> None:
+    changes = {"gan-dcgan": dcgan, "gan-mlp": mlp}
+    judged = js_level_verdict(changes, None, QUICK)
+    assert judged.verdict == expected and judged.adequate is True
+    assert js_level_verdict(changes, None, Scale("smoke")).verdict == "not tested at this scale"
+    never = {key: [False] * 5 for key in changes}
+    inadequate = js_level_verdict(changes, never, QUICK)
+    assert inadequate.verdict == "not tested at this scale" and inadequate.adequate is False
+
+
+def test_js_change_reads_the_first_and_last_quarters() -> None:
+    rising = pd.DataFrame({"js_lower_bound": [0.1] * 10 + [0.5] * 10 + [math.log(2)] * 20})
+    assert js_change(rising) == pytest.approx((math.log(2) - 0.1) / math.log(2))
+    assert math.isnan(js_change(pd.DataFrame({"js_lower_bound": [0.1, math.nan, 0.2]})))

@@ -387,6 +387,97 @@ def uninformative_verdict(
     return Judgement(verdict, measured, adequate=True, adequacy=adequacy)
 
 
+JS_DROP_MAX = 0.1  # the JS estimate "goes down": its late level below the early one by more
+# than this share of log 2 (the t-interval's lower end over the learned seeds)
+LOG2 = math.log(2.0)
+
+
+def js_change(metrics: pd.DataFrame, column: str = "js_lower_bound") -> float:
+    """The change of a GAN run's JS estimate over training, in units of log 2.
+
+    The median of ``column`` over the last quarter of the generator iterations minus its
+    median over the first quarter, divided by log 2 (the estimate's ceiling): positive
+    when the estimate went up, about 0 when it stayed, negative when it went down.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        A run's metrics, one row per generator iteration (at least 4), with ``column``.
+    column : str, default="js_lower_bound"
+
+    Returns
+    -------
+    float
+        NaN when the run has fewer than 4 finite values (no quarter to read).
+    """
+    values = pd.to_numeric(metrics[column], errors="coerce").to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) < 4:
+        return math.nan
+    quarter = len(values) // 4
+    return float((np.median(values[-quarter:]) - np.median(values[:quarter])) / LOG2)
+
+
+def js_level_verdict(changes: Mapping[str, Sequence[float]],
+                     learned: Mapping[str, Sequence[bool]] | None, scale: Scale, *,
+                     judged: Sequence[str] = ("gan-dcgan", "gan-mlp")) -> Judgement:
+    """The judgement of ``js-stays-up``: the GAN's JS estimate "usually stays constant or
+    goes up instead of going down" (Section 4.3).
+
+    Per judged setting, over its learned seeds (:func:`learned_seeds`' rule: final FD below
+    the moment-matched Gaussian's), the t-interval of :func:`js_change`; the setting agrees
+    when the interval's lower end lies above ``-JS_DROP_MAX`` (the estimate did not go down
+    by more than a tenth of log 2). *Reproduced*: every judged setting tested and agreeing;
+    *partly*: some agree; *not reproduced*: settings tested and none agrees; *not tested at
+    this scale*: at smoke, or with no setting of at least :data:`MIN_SEEDS` learned seeds
+    (while the samples do not improve, a discriminator that wins is no news).
+
+    Parameters
+    ----------
+    changes : mapping of str to sequence of float
+        :func:`js_change` per setting, one per seed.
+    learned : mapping of str to sequence of bool or None
+        Per setting and seed, whether the run learned; ``None``: every seed counts.
+    scale : Scale
+    judged : sequence of str, default=("gan-dcgan", "gan-mlp")
+
+    Returns
+    -------
+    Judgement
+    """
+    if scale.name == "smoke":
+        return Judgement(NOT_TESTED, "smoke runs are too short to learn digits.",
+                         adequate=False, adequacy="smoke runs; the quick scale tests it")
+    tested, parts = {}, []
+    for key in judged:
+        flags = [True] * len(changes[key]) if learned is None else list(learned[key])
+        kept = [c for c, ok in zip(changes[key], flags, strict=True) if ok]
+        interval = t_interval(kept)
+        name = SHORT_NAMES.get(key, key)
+        if interval.n >= MIN_SEEDS and interval.has_interval:
+            tested[key] = interval.low > -JS_DROP_MAX
+            said = "agrees" if tested[key] else "went down"
+            parts.append(f"{name}: late minus early JS estimate over log 2 "
+                         f"{interval.describe('+.2f')} ({said})")
+        else:
+            parts.append(f"{name}: {interval.n} learned seeds with a value, not tested")
+    text = "; ".join(parts)
+    adequacy = (f"{len(tested)} of {len(judged)} settings with at least {MIN_SEEDS} learned "
+                "seeds")
+    if not tested:
+        return Judgement(NOT_TESTED, f"no setting learned. {text}", adequate=False,
+                         adequacy=f"{adequacy}; longer runs (the paper scale) would test it")
+    agreeing = sum(tested.values())
+    if agreeing == len(judged):
+        verdict = "reproduced"
+    elif agreeing:
+        verdict = "partly reproduced"
+    else:
+        verdict = "not reproduced"
+    return Judgement(verdict, f"the JS estimate stayed or went up in {agreeing} of "
+                     f"{len(judged)} settings: {text}", adequate=True, adequacy=adequacy)
+
+
 def interval_text(runs: Mapping[str, Sequence[WithinRun]], keys: Sequence[str]) -> str:
     """The interval the verdicts read: the partial rho given the iteration of each setting
     over its seeds."""
