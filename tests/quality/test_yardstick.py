@@ -122,8 +122,10 @@ def test_the_yardstick_orders_trivial_generators_as_a_reader_would(table) -> Non
     assert fd[CLASS_GAUSSIAN] > 1.5 * floor
     assert table.loc[FLOOR, "precision"] > 0.6
     assert table.loc[FLOOR, "coverage"] == 10
-    for name in (GAUSSIAN, MEAN_IMAGE, ONE_DIGIT, GREY, NOISE):
+    for name in (GAUSSIAN, MEAN_IMAGE, GREY, NOISE):
         assert table.loc[name, "precision"] < 0.1
+    # one real digit repeated may well be a confident digit: coverage and FD catch it
+    for name in (GAUSSIAN, MEAN_IMAGE, ONE_DIGIT, GREY, NOISE):
         assert table.loc[name, "coverage"] <= 1
     assert table.loc[CLASS_GAUSSIAN, "precision"] < 0.8 * table.loc[FLOOR, "precision"]
     # the failure this measure fixes: pixel W1 puts the blur within 35% of the floor and
