@@ -1,4 +1,5 @@
-"""Print how long papermill took for each executed notebook, read from its metadata.
+"""Print how long papermill took for each executed notebook, read from its metadata, and the
+CPU it ran on (a time means little without it).
 
 Usage: python tools/notebook_timings.py book/executed/*.ipynb
 """
@@ -9,9 +10,11 @@ import json
 import sys
 from pathlib import Path
 
+from wgan.training.fast import cpu_bfloat16_note, cpu_name
+
 
 def main(paths: list[str]) -> int:
-    """Print one line per notebook (seconds and scale) and the total."""
+    """Print one line per notebook (seconds and scale), the total and the CPU."""
     total = 0.0
     print("Notebook timings (papermill):")
     for path in paths:
@@ -21,6 +24,7 @@ def main(paths: list[str]) -> int:
         total += seconds
         print(f"  {Path(path).stem:<28} {seconds:8.1f} s  (scale {scale})")
     print(f"  {'total':<28} {total:8.1f} s")
+    print(f"on {cpu_name()}; {cpu_bfloat16_note()}")
     return 0
 
 

@@ -31,6 +31,7 @@ import argparse
 import json
 import math
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -329,10 +330,15 @@ def _sweep_run(args: argparse.Namespace) -> int:
         return 0
     if args.executor == "local":
         from wgan.sweep.local import run_local
+        from wgan.training.fast import cpu_bfloat16_note, cpu_name
 
+        started = time.perf_counter()
         outcomes = run_local([r.run for r in todo], {r.run.key: r.cost for r in todo},
                              jobs=args.jobs, threads=args.threads, runs_per_gpu=RUNS_PER_GPU
                              if args.runs_per_gpu is None else args.runs_per_gpu)
+        print(f"Trained {len(outcomes)} runs in {time.perf_counter() - started:.0f} s "
+              f"({sum(o.seconds for o in outcomes):.0f} s summed over the runs) on {cpu_name()}; "
+              f"{cpu_bfloat16_note()}.")
         failed = [o for o in outcomes if o.status == "failed"]
         for outcome in failed:
             print(f"wgan sweep: {outcome.run.key} failed: {outcome.error}", file=sys.stderr)

@@ -7,6 +7,7 @@ import pytest
 
 from wgan.speed import stack_rates
 from wgan.speed.stack_rates import ring_config
+from wgan.training.fast import cpu_name
 
 
 def test_one_row_per_stack_size_with_the_ratio_of_its_rates() -> None:
@@ -27,7 +28,7 @@ def test_main_prints_the_cpu_and_a_row_per_size(capsys: pytest.CaptureFixture[st
     stack_rates.main(["--stacks", "1", "2", "--hidden", "8", "--batch-size", "16",
                       "--warmup", "0", "--iters", "1", "--rounds", "1"])
     out = capsys.readouterr().out
-    assert f"cpu: {stack_rates.cpu_model()}" in out
+    assert f"cpu: {cpu_name()}" in out
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["K", "alone"])
     assert [line.split()[0] for line in lines[header + 1:header + 3]] == ["1", "2"]

@@ -26,6 +26,7 @@ from wgan.sweep.local import Lane, _init_worker, plan_lanes, run_local, schedule
 from wgan.sweep.registry import RegisteredRun, registry
 from wgan.sweep.task import RunStopped, TrainTask
 from wgan.training.config import TrainConfig
+from wgan.training.fast import cpu_name
 from wgan.training.rundir import load_run
 
 
@@ -235,7 +236,9 @@ def test_sweep_run_skips_finished_runs(
 ) -> None:
     monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
     assert main(["sweep", "run", "--scale", "smoke", "--jobs", "1", "speed-float32"]) == 0
-    assert "0 of 3 runs already finished or diverged; 3 to train" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 of 3 runs already finished or diverged; 3 to train" in out
+    assert "Trained 3 runs in " in out and f"on {cpu_name()}; this CPU has" in out
     assert main(["sweep", "run", "--scale", "smoke", "speed-float32"]) == 0
     assert "3 of 3 runs already finished" in capsys.readouterr().out
     assert main(["sweep", "status", "--scale", "smoke"]) == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import os
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from wgan.training.fast import (
     autocast,
     cpu_bfloat16_note,
     cpu_has_native_bfloat16,
+    cpu_name,
     machine_kind,
     network_family,
     prepare_models,
@@ -100,6 +102,7 @@ def test_native_bfloat16_is_read_from_the_cpu_flags(capabilities, native):
 
 def test_this_machines_flags_are_read_without_error():
     assert isinstance(cpu_has_native_bfloat16(), bool)
+    assert cpu_name().endswith(f", {os.cpu_count()} cores") and "unknown" not in cpu_name()
     assert machine_kind(CPU) in ("cpu", "cpu-bf16")
 
 

@@ -236,9 +236,11 @@ def momentum_config(
                  "batch_size": settings.image_batch}
         base = base.replace(**{k: v for k, v in sizes.items() if v})
         iters = settings.image_iters or base.generator_iters
+    # A dry image run leaves out the warm-up, as image_config does; the ring's costs little.
+    warmup = settings.critic_warmup and not (scale.dry and dataset == "images")
     return base.replace(
         optimizer_g=choice.name, optimizer_d=choice.name, beta1=choice.beta1,
-        lr_g=lr, lr_d=lr, generator_iters=iters, critic_warmup=settings.critic_warmup,
+        lr_g=lr, lr_d=lr, generator_iters=iters, critic_warmup=warmup,
         snapshot_every=max(1, iters // settings.snapshots),
         sample_every=iters, checkpoint_every=max(1, iters // 4), log_update_cosine=True,
     )

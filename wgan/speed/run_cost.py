@@ -44,7 +44,7 @@ import torch
 from wgan.speed.bench import sweep
 from wgan.training.config import TrainConfig
 from wgan.training.device import resolve_device
-from wgan.training.fast import FLOAT32, cpu_bfloat16_note, resolve_speed
+from wgan.training.fast import FLOAT32, cpu_bfloat16_note, cpu_name, resolve_speed
 from wgan.training.run import _Loop
 from wgan.training.rundir import claim, load_run, locked
 from wgan.training.watch import wanted as tensorboard_wanted
@@ -288,16 +288,6 @@ def step_lines(config: TrainConfig, *, warmup: int, iters: int, rounds: int) -> 
     matmul = ", ".join(f"{k} {v / 1e9:.0f}" for k, v in result.matmul_rate.items())
     lines.append(f"matmul GFLOP/s: {matmul}")
     return lines
-
-
-def cpu_name() -> str:
-    """This CPU's model name (``lscpu``'s, from ``/proc/cpuinfo`` on Linux; else cpuinfo's)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return str(torch.cpu.get_capabilities().get("cpu_name", "unknown CPU"))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,6 +28,7 @@ import pandas as pd
 import torch
 
 from wgan.training.config import TrainConfig
+from wgan.training.fast import cpu_name
 from wgan.training.run import _Loop
 from wgan.training.stack_run import _Stack
 
@@ -94,16 +95,6 @@ def stack_rates(config: TrainConfig, stacks: tuple[int, ...] = (1, 5, 10), *, wa
     return pd.DataFrame(rows)
 
 
-def cpu_model() -> str:
-    """The CPU's model name from ``/proc/cpuinfo`` (``"unknown"`` where there is none)."""
-    path = Path("/proc/cpuinfo")
-    if path.is_file():
-        for line in path.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
-
-
 def main(argv: list[str] | None = None) -> None:
     """Command line: ``python -m wgan.speed.stack_rates`` prints the table."""
     parser = argparse.ArgumentParser(prog="python -m wgan.speed.stack_rates",
@@ -120,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"cpu: {cpu_model()}, {os.cpu_count()} cores, {args.threads} torch thread(s); "
+    print(f"cpu: {cpu_name()}, {args.threads} torch thread(s); "
           f"torch {torch.__version__}; load average before: {load}")
     print(f"ring WGAN step: MLPs of {args.hidden} units, batch {args.batch_size}, clip, "
           "RMSProp, n_critic 5; seed-iterations per second")

@@ -42,8 +42,10 @@ two settings lie within the seed-to-seed spread.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -164,6 +166,19 @@ def cpu_has_native_bfloat16(capabilities: Mapping[str, object] | None = None) ->
         CPU in tests); ``None`` reads this CPU's.
     """
     return bool(_bfloat16_flags(capabilities))
+
+
+def cpu_name() -> str:
+    """This CPU's model name and core count, e.g. ``Intel(R) Xeon(R) Processor @ 2.80GHz, 2
+    cores`` (the model from ``/proc/cpuinfo`` on Linux, else from cpuinfo through torch)."""
+    model = str(torch.cpu.get_capabilities().get("cpu_name", "unknown CPU"))
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def cpu_bfloat16_note(capabilities: Mapping[str, object] | None = None) -> str:
