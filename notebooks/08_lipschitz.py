@@ -49,6 +49,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from scipy.stats import chi
 
 from wgan.experiments import lipschitz_runs
 from wgan.experiments.critic_fit import critic_gap
@@ -63,7 +64,6 @@ from wgan.experiments.gp_figure import (
 from wgan.experiments.lipschitz import (
     CONSTRAINTS,
     FitSettings,
-    chi_mean,
     constrain_,
     constrained_critic,
     fit,
@@ -156,7 +156,7 @@ pd.Series(vars(population_settings) | {
 shifts = list(np.linspace(0.5, 2.0, n_pairs))
 families = {f"Gaussians, d={d}": gaussian_family(d, shifts) for d in dims}
 families["scaled Gaussians, d=2"] = scaled_gaussian_family(
-    2, [1 + w / chi_mean(2) for w in shifts])
+    2, [1 + w / chi(2).mean() for w in shifts])
 table = population_estimates(families, CONSTRAINTS, population_settings, part1_seeds,
                              n_cosine=n_cosine)
 cells = constant_k_cells(table)

@@ -174,6 +174,17 @@ def test_linear_fit_recovers_a_line_with_r2_one():
     assert (slope, intercept, r2) == pytest.approx((2.0, -1.0, 1.0))
 
 
+def test_linear_fit_matches_a_fit_worked_by_hand():
+    # through (0, 0), (1, 1), (2, 3): slope 3/2, intercept -1/6, residuals 1/6, -1/3, 1/6
+    # (sum of squares 1/6) against a total sum of squares 42/9, so r2 = 1 - 1/28
+    slope, intercept, r2 = linear_fit(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0]))
+    assert (slope, intercept, r2) == pytest.approx((1.5, -1 / 6, 27 / 28))
+
+
+def test_linear_fit_of_a_constant_has_r2_one():
+    assert linear_fit(np.arange(4.0), np.full(4, 2.0)) == pytest.approx((0.0, 2.0, 1.0))
+
+
 def test_linear_fit_of_a_parabola_has_r2_below_one():
     x = np.linspace(-1, 1, 21)
     assert linear_fit(x, x**2)[2] < 0.1
@@ -194,6 +205,10 @@ def test_figure3_discriminator_saturates_while_the_critic_stays_linear():
     assert n["critic_fit_slope"] < 0  # real on the left gets the higher values
     assert n["critic_estimate"] / n["k_bound"] <= n["w_eval"]
     assert result.critic.shape == result.grid.shape == result.optimal_critic.shape
+    # N(-2, 0.5^2) and N(2, 0.5^2): densities of total mass 1, each peaking at its mean
+    for density, mean in ((result.density_real, -2.0), (result.density_fake, 2.0)):
+        assert np.trapezoid(density, result.grid) == pytest.approx(1.0, abs=1e-4)
+        assert result.grid[np.argmax(density)] == pytest.approx(mean, abs=0.05)
     # The exact optimal critic between separated 1-D clouds has slope -1 between them.
     middle = np.abs(result.grid) < 1
     assert np.allclose(np.diff(result.optimal_critic[middle]) / np.diff(result.grid[middle]), -1)

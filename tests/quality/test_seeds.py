@@ -3,15 +3,17 @@
 import math
 
 import pytest
-from scipy import stats
 
 from wgan.quality.seeds import t_interval
 
 
-def test_t_interval_matches_scipy():
+def test_t_interval_is_the_textbook_one():
     values = [0.41, 0.52, 0.45, 0.50, 0.47]
     interval = t_interval(values)
-    low, high = stats.t.interval(0.95, 4, loc=stats.tmean(values), scale=stats.sem(values))
+    # mean 0.47, squared deviations summing to 0.0074, and t(0.975, 4 df) = 2.776445 from a
+    # table of Student's t
+    half = 2.776445 * math.sqrt(0.0074 / 4) / math.sqrt(5)
+    low, high = 0.47 - half, 0.47 + half
     assert interval.mean == pytest.approx(0.47)
     assert (interval.low, interval.high) == pytest.approx((low, high))
     assert interval.n == 5 and interval.has_interval
@@ -32,3 +34,9 @@ def test_too_few_values_give_no_interval_in_words():
     assert t_interval([math.nan, math.nan]).describe() == "undefined in all 2 seeds"
     with pytest.raises(ValueError, match="'level'"):
         t_interval([1.0, 2.0], level=1.5)
+
+
+def test_values_without_spread_have_an_interval_of_one_point():
+    interval = t_interval([0.5, 0.5, 0.5])
+    assert (interval.low, interval.mean, interval.high) == (0.5, 0.5, 0.5)
+    assert interval.has_interval

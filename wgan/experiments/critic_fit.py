@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.stats import linregress, norm
 from torch import nn
 from torch.nn import functional as F
 
@@ -419,11 +420,10 @@ def linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
             "linear_fit needs two 1-D arrays of the same length, at least 2. "
             f"Got shapes {xs.shape} and {ys.shape}."
         )
-    slope, intercept = np.polyfit(xs, ys, 1)
-    residual = float(np.sum((ys - (slope * xs + intercept)) ** 2))
-    total = float(np.sum((ys - ys.mean()) ** 2))
-    r2 = 1.0 - residual / total if total > 0 else 1.0
-    return float(slope), float(intercept), r2
+    fit = linregress(xs, ys)
+    # a least-squares line's r2 is the squared correlation, which a constant y leaves NaN
+    r2 = float(fit.rvalue) ** 2 if np.ptp(ys) > 0 else 1.0
+    return float(fit.slope), float(fit.intercept), r2
 
 
 @dataclass
@@ -564,9 +564,6 @@ def figure3(
     optimal = np.asarray(kantorovich_potentials(real, fake).critic(x[:, None]))
     optimal = optimal - optimal[support].mean()
 
-    def density(mean: float) -> np.ndarray:
-        return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi))
-
     with torch.no_grad():
         d_fake = float(discriminator(fake).mean())
     numbers = {
@@ -583,7 +580,8 @@ def figure3(
         "k_bound": lipschitz_bound(critic),
     }
     return Figure3Result(
-        grid=x, density_real=density(real_mean), density_fake=density(fake_mean),
+        grid=x, density_real=norm.pdf(x, real_mean, std),
+        density_fake=norm.pdf(x, fake_mean, std),
         discriminator=d_values, discriminator_slope=d_slopes, critic=f_values,
         critic_slope=f_slopes, optimal_critic=optimal, numbers=numbers,
     )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import sem
 from scipy.stats import t as t_dist
 
 LEVEL = 0.95
@@ -100,7 +101,7 @@ def t_interval(values: Iterable[float], level: float = LEVEL) -> SeedInterval:
     if finite.size < 2:
         low = high = math.nan
     else:
-        half = float(t_dist.ppf(0.5 + level / 2, finite.size - 1) * finite.std(ddof=1)
-                     / math.sqrt(finite.size))
-        low, high = mean - half, mean + half
+        # the standard t's interval, scaled: a zero spread gives [mean, mean], not NaN
+        ends = mean + sem(finite) * np.asarray(t_dist.interval(level, finite.size - 1))
+        low, high = float(ends[0]), float(ends[1])
     return SeedInterval(tuple(float(v) for v in array), mean, low, high, level)
