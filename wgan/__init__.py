@@ -14,8 +14,9 @@ Folders, in the order they may import one another (each imports only from those 
 - :mod:`wgan.report`       what turns runs into pages: provenance, figures, claims, ledger.
 - :mod:`wgan.sweep`        every run of the book as a job: the registry, local or SLURM.
 
-At the top, the package's face: :mod:`wgan.cli` (``python -m wgan``) and :mod:`wgan.paths`
-(where runs, caches and the checkout are). ``tests/test_architecture.py`` enforces the order.
+At the top, the package's face, :mod:`wgan.cli` (``python -m wgan``), and two modules every
+folder may use: :mod:`wgan.paths` (where runs, caches and the checkout are) and
+:mod:`wgan.files` (atomic writes and locks). ``tests/test_architecture.py`` enforces the order.
 """
 
 __version__ = "0.1.0"

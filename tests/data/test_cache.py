@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import threading
 import warnings
@@ -16,6 +15,7 @@ from wgan.data import load_images
 from wgan.data.cache import cache_paths, cached_array, read_header
 from wgan.data.embedded import DigitsSource, upscale_digit
 from wgan.data.split import split_indices
+from wgan.files import is_temporary, locked
 
 SIZE = 8
 
@@ -148,7 +148,7 @@ def test_other_size_or_limit_is_another_entry(cache) -> None:
 
 def test_build_leaves_no_temporary_files(cache) -> None:
     load()
-    assert not [p for p in cache.iterdir() if ".tmp-" in p.name]
+    assert not [p for p in cache.iterdir() if is_temporary(p)]
 
 
 def test_writing_the_returned_tensor_never_reaches_the_cache(cache) -> None:
@@ -172,8 +172,7 @@ def test_a_second_builder_waits_and_then_reads_the_first_builders_entry(
     data, _ = entry()
     data.parent.mkdir(parents=True)
     source = DigitsSource(limit=100)
-    with open(data.with_suffix(".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the first builder, still building
+    with locked(data.with_suffix(".lock")):  # the first builder, still building
         second = threading.Thread(target=cached_array, args=(source, SIZE))
         second.start()
         while "Waiting for another process" not in capfd.readouterr().err:
@@ -185,8 +184,7 @@ def test_a_second_builder_waits_and_then_reads_the_first_builders_entry(
             raise AssertionError("the second builder built the entry again")
 
         monkeypatch.setattr(cache_module, "build", no_build)
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        second.join()
+    second.join()
     np.testing.assert_array_equal(cached_array(source, SIZE)[0], expected_digits())
 
 
@@ -203,4 +201,4 @@ def test_an_interrupted_build_leaves_no_entry_that_looks_complete(
     data, header = entry()
     assert read_header(data, header) == (None, "missing")
     assert not data.exists()
-    assert not list(cache.glob("*.tmp-*"))
+    assert not [p for p in cache.iterdir() if is_temporary(p)]

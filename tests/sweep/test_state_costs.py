@@ -32,6 +32,7 @@ from wgan.sweep.state import RunState, fit_state, run_state
 from wgan.training.config import TrainConfig
 from wgan.training.device import MEASURED_PLACEMENT
 from wgan.training.run import train
+from wgan.training.rundir import locked
 
 DCGAN = image_config("wgan-dcgan", Scale("paper"))  # 64x64, batch 64, the paper's settings
 
@@ -51,6 +52,8 @@ def test_states_missing_partial_finished(tmp_path: Path) -> None:
     state = run_state(tmp_path / "run", 6)
     assert (state.state, state.done, str(state)) == ("partial", 4, "partial 4/6")
     assert not state.terminal
+    with locked(tmp_path / "run"):  # as a training process holds it
+        assert run_state(tmp_path / "run", 6).state == "running"
     train(config, tmp_path / "run")
     assert run_state(tmp_path / "run", 6).terminal
 

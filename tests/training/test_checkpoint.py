@@ -1,16 +1,14 @@
-"""Atomic writes and checkpoint round trips."""
+"""Checkpoint round trips and the JSON records of a run."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 import torch
 
 from wgan.training.checkpoint import (
-    atomic_write,
     atomic_write_json,
     load_checkpoint,
     save_checkpoint,
@@ -28,24 +26,11 @@ def test_checkpoint_round_trip_keeps_tensors_and_plain_data(tmp_path: Path) -> N
     assert torch.equal(loaded["rng"], state["rng"])
 
 
-def test_failed_write_leaves_previous_file_intact(tmp_path: Path) -> None:
-    path = tmp_path / "status.json"
-    atomic_write_json(path, {"status": "running"})
-
-    def torn(file: BinaryIO) -> None:
-        file.write(b'{"status": "fin')
-        raise OSError("disk full")
-
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write(path, torn)
-    assert json.loads(path.read_text()) == {"status": "running"}
-
-
-def test_atomic_write_creates_parent_directories(tmp_path: Path) -> None:
-    path = tmp_path / "a" / "b" / "x.bin"
-    atomic_write(path, lambda file: file.write(b"abc"))
-    assert path.read_bytes() == b"abc"
-    assert [p.name for p in path.parent.iterdir()] == ["x.bin"]
+def test_a_json_record_is_sorted_indented_and_ends_with_a_newline(tmp_path: Path) -> None:
+    path = tmp_path / "run" / "status.json"
+    atomic_write_json(path, {"status": "running", "gen_iter": 3})
+    assert path.read_text() == '{\n  "gen_iter": 3,\n  "status": "running"\n}\n'
+    assert json.loads(path.read_text()) == {"status": "running", "gen_iter": 3}
 
 
 def test_load_missing_checkpoint_raises(tmp_path: Path) -> None:

@@ -11,10 +11,12 @@ One cache entry is two files under :func:`wgan.paths.cache_dir`:
 The key hashes the dataset, the image size, the number of items, the source's fingerprint
 (path plus lmdb entry count, folder file list, package versions) and
 :data:`FORMAT_VERSION`; a change in any of them is another entry. Both files are written
-to temporary names and renamed into place, the header last, so an interrupted build
-leaves no entry (its ``.tmp-<pid>`` file is removed, or left for the next build to
-overwrite, never read). Builders of one entry take turns on ``<same>.lock``: a second one
-waits, then reads the first one's entry instead of building it again. On load, a missing
+to temporary names and renamed into place, the header last (:mod:`wgan.files`), so an
+interrupted build leaves no entry (its temporary file is removed, or left behind by a kill,
+never read). Builders of one entry take turns on ``<same>.lock``: a second one waits, then
+reads the first one's entry instead of building it again. On a shared filesystem the lock
+is as good as its ``flock``; the rename of the header, last, is what makes an entry
+complete either way. On load, a missing
 or unreadable header, a wrong byte count or (for arrays up to :data:`VERIFY_LIMIT` bytes)
 a wrong checksum makes the entry be rebuilt.
 
@@ -25,13 +27,10 @@ and counted, and reported once at the end of the build by a
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import math
 import os
-import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from wgan import paths
 from wgan.data.images import BadImageError
 from wgan.data.source import ImageSource
 from wgan.data.split import split_indices
+from wgan.files import atomic_path, atomic_write_bytes, locked
 
 FORMAT_VERSION = 1
 # Arrays up to this many bytes are checksummed at every load; larger ones (LSUN at full
@@ -77,14 +77,6 @@ def cache_paths(source: ImageSource, image_size: int) -> tuple[Path, Path]:
     key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
     stem = paths.cache_dir() / f"{source.dataset}-{image_size}px-{key}"
     return stem.with_suffix(".u8"), stem.with_suffix(".json")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def file_sha256(path: Path) -> str:
@@ -181,10 +173,10 @@ def build(
     heldout, train = split_indices(len(source))
     order = np.concatenate([heldout, train])
     item_shape = (source.channels, image_size, image_size)
-    tmp = data_path.with_name(f"{data_path.name}.tmp-{os.getpid()}")
     started = time.perf_counter()
-    try:
-        array = np.memmap(tmp, dtype=np.uint8, mode="w+", shape=(len(order), *item_shape))
+    with atomic_path(data_path) as temporary:
+        array = np.memmap(temporary, dtype=np.uint8, mode="w+",
+                          shape=(len(order), *item_shape))
         digest = hashlib.sha256()
         written = n_heldout = 0
         skipped: list[str] = []
@@ -208,10 +200,7 @@ def build(
                 f"None of the {len(order)} images of {source.describe()} could be used. "
                 f"First problem: {skipped[0]} Check that the path holds the dataset you meant."
             )
-        os.truncate(tmp, written * int(np.prod(item_shape)))
-        os.replace(tmp, data_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        os.truncate(temporary, written * int(np.prod(item_shape)))
     header = {
         "format": FORMAT_VERSION,
         "dataset": source.dataset,
@@ -241,27 +230,6 @@ def build(
     return header
 
 
-@contextlib.contextmanager
-def _build_lock(data_path: Path) -> Iterator[None]:
-    """Hold ``<entry>.lock`` exclusively; say so when another process holds it first.
-
-    On a shared filesystem the lock is as good as its ``flock`` (NFS v4 and Lustre honour
-    it); the rename of the header, last, is what makes an entry complete either way.
-    """
-    data_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(data_path.with_suffix(".lock"), "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"Waiting for another process building the cache {str(data_path)!r}...",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def cached_array(
     source: ImageSource, image_size: int, workers: int | None = None
 ) -> tuple[np.memmap, dict[str, Any]]:
@@ -287,7 +255,9 @@ def cached_array(
     data_path, header_path = cache_paths(source, image_size)
     header, problem = read_header(data_path, header_path)
     if header is None:
-        with _build_lock(data_path):  # a second builder waits, then finds the entry built
+        waiting = f"Waiting for another process building the cache {str(data_path)!r}..."
+        # a second builder waits, then finds the entry built
+        with locked(data_path.with_suffix(".lock"), waiting):
             header, problem = read_header(data_path, header_path)
             if header is None:
                 if problem != "missing":

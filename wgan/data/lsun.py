@@ -27,9 +27,9 @@ import numpy as np
 from tqdm import tqdm
 
 from wgan import paths
-from wgan.data.cache import atomic_write_bytes
 from wgan.data.images import BadImageError, decode_image
 from wgan.data.source import ImageSource
+from wgan.files import atomic_write_bytes
 
 HOW_TO_GET = "see data/README.md for how to download bedroom_train_lmdb"
 

@@ -34,8 +34,9 @@ from typing import Any
 
 import torch
 
+from wgan.files import atomic_write_bytes
 from wgan.paths import git_revision
-from wgan.training.checkpoint import atomic_write, atomic_write_json
+from wgan.training.checkpoint import atomic_write_json
 from wgan.training.config import TrainConfig
 from wgan.training.fast import network_family
 from wgan.training.rundir import LOCK_NAME, locked
@@ -195,7 +196,7 @@ def fit(config: FitConfig, run_dir: str | Path) -> FitResult:
                 "result": result, "seconds": time.perf_counter() - start,
                 "threads": torch.get_num_threads(), "git_sha": git_revision(),
             }, indent=2) + "\n"
-            atomic_write(run_dir / RESULT_NAME, lambda file: file.write(text.encode()))
+            atomic_write_bytes(run_dir / RESULT_NAME, text.encode())
     return load_fit(run_dir)
 
 

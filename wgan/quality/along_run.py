@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 
 import numpy as np
 import pandas as pd
 import torch
 
+from wgan.files import atomic_path
 from wgan.quality.digits import CLASSIFIER_VERSION, DigitClassifier, digit_scores
 from wgan.quality.pixel import pixel_w1
 from wgan.quality.yardstick import (
@@ -164,9 +164,8 @@ def quality_along_run(
                 row |= {name: getattr(quality, name) for name in JUDGE_COLUMNS}
         rows.append(row)
     table = pd.DataFrame(rows)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    table.to_csv(temporary, index=False)
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:
+        table.to_csv(temporary, index=False)
     return table
 
 

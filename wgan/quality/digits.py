@@ -20,7 +20,6 @@ produces such images scores a low confidence instead of a spurious full coverage
 from __future__ import annotations
 
 import math
-import os
 import pickle
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from torch.nn import functional as F
 
 from wgan.data.embedded import upscale_digit
 from wgan.data.split import split_indices
+from wgan.files import atomic_path
 from wgan.paths import cache_dir
 from wgan.quality.pixel import as_pixels
 
@@ -223,11 +223,9 @@ def digit_classifier(seed: int = 0, *, cache: bool = True) -> TrainedClassifier:
             pass  # damaged or from another recipe: train again and overwrite
     trained = train_digit_classifier(seed)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        torch.save({"state_dict": trained.model.state_dict(), "accuracy": trained.accuracy,
-                    "n_train": trained.n_train, "n_test": trained.n_test}, temporary)
-        os.replace(temporary, path)
+        with atomic_path(path) as temporary:
+            torch.save({"state_dict": trained.model.state_dict(), "accuracy": trained.accuracy,
+                        "n_train": trained.n_train, "n_test": trained.n_test}, temporary)
     return trained
 
 

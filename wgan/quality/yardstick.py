@@ -32,7 +32,6 @@ is also ranked below real digits.
 
 from __future__ import annotations
 
-import os
 import pickle
 from dataclasses import dataclass
 
@@ -42,6 +41,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from wgan.files import atomic_path
 from wgan.paths import cache_dir
 from wgan.quality.digits import MIN_SHARE, N_DIGITS, NOT_A_DIGIT, labelled_digits
 from wgan.quality.fid import frechet_distance
@@ -279,11 +279,9 @@ def yardstick(seed: int = 0, *, cache: bool = True) -> Yardstick:
             pass  # damaged or from another recipe: train again and overwrite
     judge = train_yardstick(seed)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        torch.save({"state_dict": judge.model.state_dict(), "accuracy": judge.accuracy,
-                    "n_train": judge.n_train}, temporary)
-        os.replace(temporary, path)
+        with atomic_path(path) as temporary:
+            torch.save({"state_dict": judge.model.state_dict(), "accuracy": judge.accuracy,
+                        "n_train": judge.n_train}, temporary)
     return judge
 
 

@@ -10,7 +10,6 @@ whose chapter was not run at that scale says so.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wgan.files import atomic_write_bytes
 from wgan.paths import git_revision, runs_dir
 from wgan.plan.scale import Scale
 from wgan.training.rundir import RunResult
@@ -599,11 +599,7 @@ def report(key: str, *, measured: str, verdict: str, scale: Scale, seeds: str = 
         "runs_commit": runs_commit(runs),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    folder = claims_dir(scale)
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{key}.json.tmp"
-    temporary.write_text(json.dumps(record, indent=1))
-    os.replace(temporary, folder / f"{key}.json")
+    atomic_write_bytes(claims_dir(scale) / f"{key}.json", json.dumps(record, indent=1).encode())
     print(f"Claim '{key}' ({_BY_KEY[key].where}): {verdict}: {measured}")
     return record
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from wgan.files import is_locked
 from wgan.plan.fits import FIT_NAME, RESULT_NAME
 from wgan.training.rundir import CONFIG_NAME, LOCK_NAME, METRICS_NAME, STATUS_NAME
 
@@ -53,19 +53,6 @@ def _rows(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: handle.read(2**20), b""))
 
 
-def _held(run_dir: Path) -> bool:
-    lock = run_dir / LOCK_NAME
-    if not lock.is_file():
-        return False
-    with lock.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
-
-
 def run_state(run_dir: str | Path, total: int) -> RunState:
     """The state of the run in ``run_dir`` whose config has ``total`` generator iterations."""
     run_dir = Path(run_dir)
@@ -76,7 +63,7 @@ def run_state(run_dir: str | Path, total: int) -> RunState:
     done = _rows(run_dir / METRICS_NAME)
     if status in ("finished", "diverged"):
         return RunState(status, done, total)
-    return RunState("running" if _held(run_dir) else "partial", done, total)
+    return RunState("running" if is_locked(run_dir / LOCK_NAME) else "partial", done, total)
 
 
 def fit_state(run_dir: str | Path, steps: int) -> RunState:
@@ -88,4 +75,4 @@ def fit_state(run_dir: str | Path, steps: int) -> RunState:
         return RunState("missing", 0, steps)
     if (run_dir / RESULT_NAME).is_file():
         return RunState("finished", steps, steps)
-    return RunState("running" if _held(run_dir) else "partial", 0, steps)
+    return RunState("running" if is_locked(run_dir / LOCK_NAME) else "partial", 0, steps)

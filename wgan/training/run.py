@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
+from wgan.files import atomic_path
 from wgan.paths import git_revision
 from wgan.training import gan
 from wgan.training.algorithm1 import (
@@ -37,7 +38,6 @@ from wgan.training.algorithm1 import (
 from wgan.training.batches import real_batches
 from wgan.training.checkpoint import (
     CHECKPOINT_NAME,
-    atomic_write,
     atomic_write_json,
     load_checkpoint,
     save_checkpoint,
@@ -304,9 +304,8 @@ class _Loop:
         self.checkpoint_gen_iter = self.gen_iter
 
     def _save_snapshot(self) -> None:
-        state = self.generator.state_dict()
-        atomic_write(snapshot_path(self.run_dir, self.gen_iter),
-                     lambda file: torch.save(state, file))
+        with atomic_path(snapshot_path(self.run_dir, self.gen_iter)) as temporary:
+            torch.save(self.generator.state_dict(), temporary)
 
     def _save_samples(self, writer: ScalarWriter | None) -> None:
         from torchvision.utils import make_grid, save_image  # torchvision: seconds to import
@@ -317,7 +316,8 @@ class _Loop:
         self.generator.train()
         grid = make_grid(images, nrow=8, normalize=True, value_range=(-1.0, 1.0))
         path = self.run_dir / SAMPLES_DIR / f"iter_{self.gen_iter:07d}.png"
-        atomic_write(path, lambda file: save_image(grid, file, format="png"))
+        with atomic_path(path) as temporary:
+            save_image(grid, temporary, format="png")
         if writer is not None:
             write_grid(writer, grid, self.gen_iter)
 

@@ -14,7 +14,7 @@ directory; this module owns the directory's format::
                                   (:mod:`wgan.training.watch`; when tensorboard is installed)
     .lock                the lock a training process holds (:func:`locked`)
 
-Crash safety: files are replaced atomically (:mod:`wgan.training.checkpoint`); a metrics row is
+Crash safety: files are replaced atomically (:mod:`wgan.files`); a metrics row is
 written before the checkpoint that covers it, and a resumed run first cuts the metrics
 file back to the rows its checkpoint covers (:func:`truncate_metrics`), so after a kill -9
 at any moment the file continues without duplicate or missing rows.
@@ -25,10 +25,8 @@ Where a run's directory is (its address) is not this module's business: see
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +35,9 @@ import pandas as pd
 import torch
 from torch import nn
 
+from wgan import files
 from wgan.training.checkpoint import (
     CHECKPOINT_NAME,
-    atomic_write,
     atomic_write_json,
     load_checkpoint,
 )
@@ -158,15 +156,9 @@ def load_run(run_dir: str | Path, *, allow_unfinished: bool = False) -> RunResul
     return RunResult(run_dir, config, detail["status"], pd.DataFrame(rows), detail)
 
 
-@contextlib.contextmanager
-def locked(run_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``run_dir`` (released by the OS if the process dies)."""
-    with open(run_dir / LOCK_NAME, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def locked(run_dir: Path) -> AbstractContextManager[None]:
+    """Hold the run's lock, ``run_dir / LOCK_NAME``, for a block (:func:`wgan.files.locked`)."""
+    return files.locked(run_dir / LOCK_NAME)
 
 
 def claim(run_dir: Path, config: TrainConfig) -> None:
@@ -185,18 +177,14 @@ def claim(run_dir: Path, config: TrainConfig) -> None:
                 "this one to start over."
             )
         return
-    others = [p.name for p in run_dir.iterdir() if p.name != LOCK_NAME and not _is_temporary(p)]
+    others = [p.name for p in run_dir.iterdir()
+              if p.name != LOCK_NAME and not files.is_temporary(p)]
     if others:
         raise ValueError(
             f"The run directory {str(run_dir)!r} is not empty and holds no run (no "
             f"{CONFIG_NAME}; found {sorted(others)[:5]}). Use an empty or new directory."
         )
     atomic_write_json(path, wanted)
-
-
-def _is_temporary(path: Path) -> bool:
-    """A temporary file of :func:`~wgan.training.checkpoint.atomic_write` left by a kill."""
-    return path.name.startswith(".") and path.name.endswith(".tmp")
 
 
 def read_status(run_dir: Path) -> dict[str, Any]:
@@ -232,4 +220,4 @@ def truncate_metrics(path: Path, gen_iter: int) -> None:
             f"{str(path)!r} holds {len(kept)} rows for the {gen_iter} generator iterations its "
             "checkpoint covers; the run directory was edited. Delete it to start over."
         )
-    atomic_write(path, lambda file: file.write("".join(f"{line}\n" for line in kept).encode()))
+    files.atomic_write_bytes(path, "".join(f"{line}\n" for line in kept).encode())
