@@ -102,6 +102,8 @@ def test_a_stack_writes_the_files_of_its_lone_runs(tmp_path: Path) -> None:
     assert json.loads((member.run_dir / "config.json").read_text())["seed"] == 1
     status = json.loads((member.run_dir / "status.json").read_text())
     assert status["status"] == "finished" and status["checkpoint_gen_iter"] == 12
+    assert status["stack"] == 3 and "stack" not in json.loads(
+        (lone.run_dir / "status.json").read_text())  # a member's wall_time is its stack's
     z = torch.randn(16, 2, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         torch.testing.assert_close(member.load_generator(iteration=4)(z),

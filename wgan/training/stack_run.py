@@ -8,10 +8,12 @@ loop (:class:`wgan.training.run._Loop`) is built for it (its initial weights, it
 noise streams, its fixed noise), the stacked networks are stacked from its networks, and
 before each snapshot or checkpoint the member's weights and optimizer state are written
 back into it, so its files are the lone run's (a stack's checkpoint resumes alone, and a
-lone run's checkpoint resumes in a stack). A killed stack resumes from its members'
-checkpoints; members checkpointed at different iterations (a kill between two members'
-writes) resume as one stack per iteration. A member that diverges stops there, as a lone
-run does, and the others go on.
+lone run's checkpoint resumes in a stack), but for two records of the stack: each member's
+``wall_time`` is the stack's, and its ``status.json`` says how many seeds shared it
+(``stack``; what a lone run's time is estimated from). A killed stack resumes from its
+members' checkpoints; members checkpointed at different iterations (a kill between two
+members' writes) resume as one stack per iteration. A member that diverges stops there, as
+a lone run does, and the others go on.
 """
 
 from __future__ import annotations
@@ -179,6 +181,11 @@ class _Stack:
         self.columns = members[0].columns
         self.active = [True] * len(members)
 
+    def _status(self, member: _Loop, status: str, **extra: Any) -> dict[str, Any]:
+        """``member``'s ``status.json``: its lone run's, and the stack's size (its
+        ``wall_time`` is the stack's)."""
+        return member._status(status, stack=len(self.members), **extra)
+
     def _draw(self, draw: Callable[[_Loop], torch.Tensor]) -> torch.Tensor:
         return torch.stack([draw(m) for m in self.members])
 
@@ -230,7 +237,7 @@ class _Stack:
         config = self.config
         for m in self.members:
             truncate_metrics(m.run_dir / METRICS_NAME, m.gen_iter)
-            atomic_write_json(m.run_dir / STATUS_NAME, m._status("running"))
+            atomic_write_json(m.run_dir / STATUS_NAME, self._status(m, "running"))
             if config.snapshot_every and m.gen_iter == 0:
                 m._save_snapshot()
         first = self.members[0]
@@ -260,7 +267,7 @@ class _Stack:
                     return True
         for k, m in enumerate(self.members):
             if self.active[k]:
-                atomic_write_json(m.run_dir / STATUS_NAME, m._status("finished"))
+                atomic_write_json(m.run_dir / STATUS_NAME, self._status(m, "finished"))
         return False
 
     def _record(self, k: int, values: dict[str, float], metrics: Any,
@@ -271,8 +278,8 @@ class _Stack:
         m, config = self.members[k], self.config
         bad = [name for name, value in values.items() if not math.isfinite(value)]
         if bad:
-            atomic_write_json(m.run_dir / STATUS_NAME, m._status(
-                "diverged", losses=bad, values={n: repr(v) for n, v in values.items()},
+            atomic_write_json(m.run_dir / STATUS_NAME, self._status(
+                m, "diverged", losses=bad, values={n: repr(v) for n, v in values.items()},
                 message=(f"Training diverged at generator iteration {m.gen_iter}: "
                          f"non-finite {', '.join(bad)}. The last good checkpoint is "
                          "kept; lower the learning rates or use RMSProp."),
@@ -293,5 +300,5 @@ class _Stack:
         if checkpoint and m.checkpoint_gen_iter != m.gen_iter:
             m._save_checkpoint()
         if halt:
-            atomic_write_json(m.run_dir / STATUS_NAME, m._status("running"))
+            atomic_write_json(m.run_dir / STATUS_NAME, self._status(m, "running"))
         return True
