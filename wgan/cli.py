@@ -42,6 +42,7 @@ from wgan.plan.scale import Scale
 from wgan.plan.spec import config_hash
 from wgan.sweep import ClusterUnavailable
 from wgan.sweep.pack import RUNS_PER_GPU
+from wgan.sweep.stacks import STACK_SIZE
 from wgan.training.algorithm1 import prior
 from wgan.training.batches import TOY_DATASETS
 from wgan.training.config import (
@@ -219,6 +220,10 @@ def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--runs-per-gpu", type=int, default=RUNS_PER_GPU, metavar="K",
                          help="runs sharing one GPU: a GPU run costs 1/K of its time in "
                          f"GPU-hours (default: {RUNS_PER_GPU}, measured)")
+    listing.add_argument("--no-stack", dest="stack", action="store_false",
+                         help="price every run alone (default: a toy seed as a member of the "
+                         "stack sweep run trains it in, at its lone time over the stack's "
+                         "measured speedup)")
     status = actions.add_parser("status", help="what each run directory and SLURM say")
     _book_options(status)
     run = actions.add_parser(
@@ -236,6 +241,11 @@ def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--threads", type=int, default=None,
                      help="local: torch threads per CPU run (default: the cores the GPU "
                      "runs leave // the CPU runs at a time)")
+    run.add_argument("--no-stack", dest="stack", action="store_false",
+                     help="local: train every run alone (default: the toy runs on the CPU "
+                     "that differ only in their seed train as one batched model, up to "
+                     f"{STACK_SIZE} seeds a process, each writing its own run directory: "
+                     "wgan.sweep.stacks)")
     run.add_argument("--runs-per-gpu", type=int, default=None, metavar="K",
                      help="local: runs at a time on each GPU, each its own process pinned "
                      f"to it (default: {RUNS_PER_GPU}, measured); slurm: runs per array task, "
@@ -273,7 +283,8 @@ def _registry(args: argparse.Namespace) -> list:
 def _sweep_list(args: argparse.Namespace) -> int:
     from wgan.sweep.listing import cache_lines, markdown_lines, rows, table_lines, total_hours
 
-    table = rows(_registry(args), gpu=args.gpu, runs_per_gpu=args.runs_per_gpu)
+    table = rows(_registry(args), gpu=args.gpu, runs_per_gpu=args.runs_per_gpu,
+                 stack=args.stack)
     if args.markdown:
         print("\n".join(markdown_lines(table)))
         return 0
@@ -282,7 +293,10 @@ def _sweep_list(args: argparse.Namespace) -> int:
     gpu = torch.cuda.is_available() if args.gpu is None else args.gpu
     print(f"Runs at scale {args.scale} (runs dir {folder}): {len(table)}; cost of the whole "
           f"run on the device it trains on {'with' if gpu else 'without'} a GPU (--gpu, "
-          "--no-gpu), from the rates of runs measured on disk or on a GPU (wgan.sweep.costs)")
+          "--no-gpu), from the rates of runs measured on disk or on a GPU (wgan.sweep.costs)"
+          + ("; a toy seed priced as a member of a stack of K seeds trained as one model "
+             "('stack of K' in its rate: its lone time over the stack's measured speedup, "
+             "wgan.sweep.stacks; --no-stack)" if args.stack else ""))
     print("\n".join(table_lines(table)))
     print(f"Total: {total_hours(table)}")
     return 0
@@ -322,7 +336,7 @@ def _sweep_run(args: argparse.Namespace) -> int:
     from wgan.sweep.listing import rows
     from wgan.sweep.registry import select
 
-    table = rows(select(_registry(args), args.runs))
+    table = rows(select(_registry(args), args.runs), stack=args.stack)
     todo = [row for row in table if not row.state.terminal]
     print(f"{len(table) - len(todo)} of {len(table)} runs already finished or diverged; "
           f"{len(todo)} to train ({sum(r.state.state == 'partial' for r in todo)} resumed).")
@@ -335,7 +349,8 @@ def _sweep_run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         outcomes = run_local([r.run for r in todo], {r.run.key: r.cost for r in todo},
                              jobs=args.jobs, threads=args.threads, runs_per_gpu=RUNS_PER_GPU
-                             if args.runs_per_gpu is None else args.runs_per_gpu)
+                             if args.runs_per_gpu is None else args.runs_per_gpu,
+                             stack=args.stack)
         print(f"Trained {len(outcomes)} runs in {time.perf_counter() - started:.0f} s "
               f"({sum(o.seconds for o in outcomes):.0f} s summed over the runs) on {cpu_name()}; "
               f"{cpu_bfloat16_note()}.")

@@ -45,6 +45,7 @@ def test_pool_trains_every_run_and_reports_a_failure(tmp_path: Path) -> None:
     costs = {r.key: Cost(None, "", "") for r in runs}
     outcomes = {o.run.key: o for o in run_local(runs, costs, jobs=2, threads=1)}
     assert outcomes["ring-1"].status == outcomes["ring-2"].status == "finished"
+    assert outcomes["ring-1"].where == "cpu, stack of 3"  # the seeds trained as one stack
     assert load_run(tmp_path / "ring-2").metrics["gen_iter"].tolist() == [1, 2, 3, 4, 5, 6]
     assert outcomes["ring-3"].status == "failed"
     assert "is not empty and holds no run" in outcomes["ring-3"].error
@@ -329,7 +330,7 @@ def test_sigterm_to_the_pool_checkpoints_its_runs_and_ends_every_worker(tmp_path
         "import pickle, sys\n"
         "from wgan.sweep.local import run_local\n"
         "runs, costs = pickle.loads(sys.stdin.buffer.read())\n"
-        "run_local(runs, costs, jobs=2, threads=1)\n"
+        "run_local(runs, costs, jobs=2, threads=1, stack=False)\n"  # three lone runs
     )
     costs = {r.key: Cost(None, "", "") for r in runs}
     pool = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,

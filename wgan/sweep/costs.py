@@ -28,6 +28,14 @@ torch thread): :attr:`Cost.device_hours` is in GPU-hours and core-hours.
 
 A fit (:mod:`wgan.plan.fits`) is priced by :func:`fit_cost`, on the CPU: from its own result
 once made, else from the seconds per step of a made fit of the same task at the same scale.
+
+Toy seeds that train as one batched model (a stack of K, :mod:`wgan.sweep.stacks`) are priced
+by :func:`in_stack`: a member's lone estimate over the stack's measured speedup
+(:func:`wgan.sweep.stacks.stack_speedup`), its share of the stack's time. A member's
+directory records the stack's wall time and its size (``stack`` in ``status.json``), so its
+:attr:`Measurement.rate` is turned back into a lone run's rate by the same speedup before it
+prices anything. Stacks are priced on the CPU only, where the speedups were measured, until a
+GPU measures them: a run placed on a GPU never stacks, and GPU rates are left as they are.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from wgan.data import DATASETS
 from wgan.paths import runs_dir
 from wgan.plan.fits import FIT_NAME, RESULT_NAME, FitConfig
 from wgan.sweep.pack import RUNS_PER_GPU, check_runs_per_gpu
+from wgan.sweep.stacks import check_stack_size, stack_speedup
 from wgan.training.algorithm1 import critic_iters
 from wgan.training.config import TrainConfig
 from wgan.training.fast import network_family
@@ -110,11 +119,14 @@ class Measurement:
     run_dir : pathlib.Path
     config : TrainConfig
     seconds : float
-        Training time so far (``wall_time`` of the last metrics row).
+        Training time so far (``wall_time`` of the last metrics row): its stack's, for a
+        member of a stack.
     steps : int
         Critic plus generator steps in that time.
     device : str
         Where it ran (``status.json``; ``"?"`` for runs older than that field).
+    stack : int, default=1
+        Seeds in the stack it trained in (``status.json``; 1 for a lone run).
     """
 
     run_dir: Path
@@ -122,11 +134,13 @@ class Measurement:
     seconds: float
     steps: int
     device: str
+    stack: int = 1
 
     @property
     def rate(self) -> float:
-        """Seconds per step."""
-        return self.seconds / self.steps
+        """Seconds per step of a lone run: for a member of a stack of K, the stack's seconds
+        per step over K, times :func:`~wgan.sweep.stacks.stack_speedup` of K."""
+        return self.seconds / self.steps * stack_speedup(self.stack) / self.stack
 
     @property
     def kind(self) -> str:
@@ -164,7 +178,7 @@ def measure(run_dir: Path) -> Measurement | None:
     if done == 0 or float(row["wall_time"]) <= 0:
         return None
     return Measurement(run_dir, config, float(row["wall_time"]), done,
-                       status.get("device", "?"))
+                       status.get("device", "?"), int(status.get("stack", 1)))
 
 
 def measurements(root: str | Path | None = None) -> list[Measurement]:
@@ -231,7 +245,8 @@ class Cost:
     Attributes
     ----------
     seconds : float or None
-        Training time of the whole run (wall clock); ``None`` when unknown.
+        Training time of the whole run (wall clock; a member of a stack of K: its stack's
+        over K, :func:`in_stack`); ``None`` when unknown.
     device : str
         The device type it trains on (``cpu`` or ``cuda``), where its rate was measured.
     source : str
@@ -373,6 +388,28 @@ def estimate(config: TrainConfig, run_dir: Path, known: list[Measurement],
                         f"GPU table ({rate.device}): {rate.each_rate(runs_per_gpu):.3g} it/s "
                         f"each, {runs_per_gpu} per GPU", share)
     return Cost(None, where, f"no run measured on {where}")
+
+
+def in_stack(cost: Cost, size: int) -> Cost:
+    """``cost``, a lone run's on the CPU, as a member of a stack of ``size`` seeds: its
+    seconds over :func:`~wgan.sweep.stacks.stack_speedup` of ``size`` (a stack of 5 trains
+    its seeds 2.36x faster than one after another, so each costs 1 / 2.36 of its lone time);
+    ``size`` 1 leaves it as it is.
+
+    Raises
+    ------
+    ValueError
+        When ``size`` is not a positive int, or ``cost`` is not on the CPU (no GPU has
+        measured stacks).
+    """
+    check_stack_size("in_stack", size)
+    if size == 1:
+        return cost
+    if cost.device != "cpu":
+        raise ValueError("The 'cost' parameter of in_stack must be a cost on the CPU (stacks "
+                         f"are measured there only). Got one on {cost.device!r} instead.")
+    seconds = None if cost.seconds is None else cost.seconds / stack_speedup(size)
+    return Cost(seconds, cost.device, f"{cost.source}, stack of {size}", cost.share)
 
 
 def fit_cost(config: FitConfig, run_dir: Path) -> Cost:

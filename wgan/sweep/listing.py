@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from wgan.paths import cache_dir
-from wgan.plan.fits import FitConfig
+from wgan.plan.fits import FitConfig, family_of
 from wgan.sweep.costs import (
     Cost,
     device_kind,
@@ -15,14 +15,15 @@ from wgan.sweep.costs import (
     fit_cost,
     fit_rates,
     gpu_rates,
+    in_stack,
     measurements,
 )
 from wgan.sweep.data import info, needs
 from wgan.sweep.pack import RUNS_PER_GPU
 from wgan.sweep.registry import RegisteredRun
+from wgan.sweep.stacks import STACK_SIZE, form_stacks
 from wgan.sweep.state import RunState, fit_state, run_state
 from wgan.training.device import place
-from wgan.training.fast import network_family
 
 UNITS = {"cuda": "GPU-hours", "cpu": "core-hours"}
 """What a device's summed cost is counted in (:attr:`wgan.sweep.costs.Cost.device_hours`)."""
@@ -38,7 +39,7 @@ class Row:
 
 
 def rows(runs: list[RegisteredRun], *, gpu: bool | None = None,
-         runs_per_gpu: int = RUNS_PER_GPU) -> list[Row]:
+         runs_per_gpu: int = RUNS_PER_GPU, stack: bool = True) -> list[Row]:
     """Every run's state on disk and cost estimate (:mod:`wgan.sweep.costs`), on the device
     it trains on; a fit's (:mod:`wgan.plan.fits`) on the CPU, where fits run.
 
@@ -51,19 +52,27 @@ def rows(runs: list[RegisteredRun], *, gpu: bool | None = None,
         this machine.
     runs_per_gpu : int, default=RUNS_PER_GPU
         Runs sharing a GPU (:mod:`wgan.sweep.pack`).
+    stack : bool, default=True
+        Price each toy seed as a member of the stack it would train in among ``runs``
+        (:func:`wgan.sweep.stacks.form_stacks`, finished runs counted: the cost of the whole
+        run), at its lone cost over the stack's speedup (:func:`wgan.sweep.costs.in_stack`;
+        the rate's source ends ``stack of K``); ``False``: every run alone.
     """
     gpu = torch.cuda.is_available() if gpu is None else gpu
     known = measurements()
     models = fit_rates(known)
     rates = gpu_rates()
+    kinds = {r.key: device_kind(place(r.config.device, family_of(r.config), gpu=gpu))
+             for r in runs}
+    sizes = {r.key: len(task) for task, _ in form_stacks(
+        [(r, kinds[r.key]) for r in runs], size=STACK_SIZE if stack else 1) for r in task}
 
     def row(r: RegisteredRun) -> Row:
         if isinstance(r.config, FitConfig):
             return Row(r, fit_state(r.run_dir, r.config.steps), fit_cost(r.config, r.run_dir))
-        return Row(r, run_state(r.run_dir, r.config.generator_iters),
-                   estimate(r.config, r.run_dir, known, models, runs_per_gpu=runs_per_gpu,
-                            rates=rates, where=device_kind(place(
-                                r.config.device, network_family(r.config), gpu=gpu))))
+        return Row(r, run_state(r.run_dir, r.config.generator_iters), in_stack(
+            estimate(r.config, r.run_dir, known, models, runs_per_gpu=runs_per_gpu,
+                     rates=rates, where=kinds[r.key]), sizes[r.key]))
 
     return [row(r) for r in runs]
 

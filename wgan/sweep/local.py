@@ -11,10 +11,16 @@ has a :class:`Lane` per device, each a bounded set of worker processes:
   run at a time each, pinned to its GPU with ``CUDA_VISIBLE_DEVICES``, on
   :data:`~wgan.sweep.pack.GPU_THREADS` torch threads.
 
-:func:`schedule` keeps every lane full: a run starts as soon as a slot of its kind frees up,
+Toy seeds placed on the CPU train as stacks (:mod:`wgan.sweep.stacks`): the runs whose configs
+differ only in their seed are one task, trained as one batched model by one worker
+(:func:`wgan.training.stack_run.train_stack`, up to :data:`~wgan.sweep.stacks.STACK_SIZE`
+seeds), each member writing its lone run's directory; ``stack=False`` (``sweep run
+--no-stack``) trains every run alone.
+
+:func:`schedule` keeps every lane full: a task starts as soon as a slot of its kind frees up,
 the most expensive first (so the pool does not end on one long run), spread over the GPUs.
-A worker signalled to stop (``kill``, ``SIGTERM`` to the process group) checkpoints its run at
-once and ends; the next ``sweep run`` resumes it.
+A worker signalled to stop (``kill``, ``SIGTERM`` to the process group) checkpoints its run
+(every run of its stack) at once and ends; the next ``sweep run`` resumes it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing import get_context
+from pathlib import Path
+from typing import TypeVar
 
 import torch
 
@@ -36,8 +44,13 @@ from wgan.sweep.costs import Cost, device_kind
 from wgan.sweep.data import needs, prepare
 from wgan.sweep.pack import GPU_THREADS, RUNS_PER_GPU, check_runs_per_gpu
 from wgan.sweep.registry import RegisteredRun
+from wgan.sweep.stacks import STACK_SIZE, form_stacks
 from wgan.sweep.task import RunStopped, TrainTask
+from wgan.training.config import TrainConfig
 from wgan.training.device import place
+from wgan.training.rundir import claim, locked
+
+Task = TypeVar("Task")
 
 
 def default_jobs() -> int:
@@ -122,27 +135,27 @@ def plan_lanes(*, cpu_runs: int, gpu_runs: int, gpus: tuple[str, ...], cores: in
     return [Lane("cpu", size, threads), *gpu_lanes]
 
 
-def schedule(runs: list[tuple[RegisteredRun, str]], lanes: list[Lane],
-             start: Callable[[Lane, RegisteredRun], Future]) -> Iterator[
-                 tuple[RegisteredRun, Lane, Future]]:
-    """Start each run on a free slot of a lane of its kind; yield each run as it ends.
+def schedule(tasks: list[tuple[Task, str]], lanes: list[Lane],
+             start: Callable[[Lane, Task], Future]) -> Iterator[tuple[Task, Lane, Future]]:
+    """Start each task on a free slot of a lane of its kind; yield each task as it ends.
 
-    Every lane is filled at once, and refilled as soon as one of its runs ends; within a kind
-    the runs start in the order given, each on the lane of that kind with the most free slots
-    (runs spread over the GPUs).
+    Every lane is filled at once, and refilled as soon as one of its tasks ends; within a
+    kind the tasks start in the order given, each on the lane of that kind with the most free
+    slots (tasks spread over the GPUs).
 
     Parameters
     ----------
-    runs : list of (RegisteredRun, str)
-        Each run with its device type (``cpu`` or ``cuda``), dearest first.
+    tasks : list of (task, str)
+        Each task (a run, or the runs of a stack) with its device type (``cpu`` or
+        ``cuda``), dearest first.
     lanes : list of Lane
-        At least one of each device type in ``runs``.
+        At least one of each device type in ``tasks``.
     start : callable
-        ``start(lane, run)``: a future of the run trained on one of the lane's slots.
+        ``start(lane, task)``: a future of the task trained on one of the lane's slots.
 
     Yields
     ------
-    run : RegisteredRun
+    task
     lane : Lane
         Where it trained.
     future : concurrent.futures.Future
@@ -151,17 +164,17 @@ def schedule(runs: list[tuple[RegisteredRun, str]], lanes: list[Lane],
     Raises
     ------
     ValueError
-        When a run's device type has no lane.
+        When a task's device type has no lane.
     """
-    waiting = {kind: deque(run for run, of in runs if of == kind)
-               for kind in dict.fromkeys(kind for _, kind in runs)}
+    waiting = {kind: deque(task for task, of in tasks if of == kind)
+               for kind in dict.fromkeys(kind for _, kind in tasks)}
     missing = sorted(set(waiting) - {lane.kind for lane in lanes})
     if missing:
         raise ValueError(f"The 'lanes' parameter of schedule has no lane for the runs on "
                          f"{', '.join(missing)}. Got lanes for "
                          f"{', '.join(sorted({lane.kind for lane in lanes})) or 'nothing'}.")
     free = [lane.size for lane in lanes]
-    running: dict[Future, tuple[RegisteredRun, int]] = {}
+    running: dict[Future, tuple[Task, int]] = {}
 
     def fill() -> None:
         for kind, queue in waiting.items():
@@ -171,16 +184,16 @@ def schedule(runs: list[tuple[RegisteredRun, str]], lanes: list[Lane],
                 if not free[emptiest]:
                     break
                 free[emptiest] -= 1
-                run = queue.popleft()
-                running[start(lanes[emptiest], run)] = (run, emptiest)
+                task = queue.popleft()
+                running[start(lanes[emptiest], task)] = (task, emptiest)
 
     fill()
     while running:
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            run, index = running.pop(future)
+            task, index = running.pop(future)
             free[index] += 1
-            yield run, lanes[index], future
+            yield task, lanes[index], future
         fill()
 
 
@@ -201,11 +214,13 @@ class Outcome:
     status : str
         ``finished``, ``diverged`` or ``failed``.
     seconds : float
-        Wall time of its process.
+        Wall time of its process; for a member of a stack, its share: the process's over
+        the members it trained.
     error : str
         The exception, for a failed run.
     where : str
-        The lane it trained on: ``cpu`` or ``GPU 0``.
+        The lane it trained on, ``cpu`` or ``GPU 0``, and the stack's size for a member of a
+        stack (``cpu, stack of 5``).
     """
 
     run: RegisteredRun
@@ -215,14 +230,50 @@ class Outcome:
     where: str = ""
 
 
-def _train(config: dict, run_dir: str) -> tuple[str, float]:
+def _train(config: dict, run_dir: str) -> tuple[list[tuple[str, str]], float]:
+    """A worker's run: its status (and no error), and the process's seconds."""
     start = time.perf_counter()
     try:
         result = TrainTask()(config, run_dir)
     except RunStopped as stopped:  # checkpointed: now end as the signal asked, taking no
         signal.raise_signal(stopped.signum)  # more runs from the pool's queue
         raise
-    return result["status"], time.perf_counter() - start
+    return [(result["status"], "")], time.perf_counter() - start
+
+
+def _claim_error(config: dict, run_dir: str) -> str:
+    """Why ``run_dir`` cannot hold the run of ``config`` (another run, stray files), or
+    ``""``; a fresh directory is claimed (:func:`wgan.training.rundir.claim`)."""
+    path = Path(run_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        with locked(path):
+            claim(path, TrainConfig.from_dict(config))
+    except ValueError as err:
+        return f"{type(err).__name__}: {err}"
+    return ""
+
+
+def _train_stack(configs: list[dict], run_dirs: list[str]) -> tuple[list[tuple[str, str]],
+                                                                     float]:
+    """A worker's stack: each run's status and error, and the process's seconds.
+
+    A run whose directory refuses it (:func:`_claim_error`) fails alone, as it would
+    trained alone; the others train as one stack (:meth:`wgan.sweep.task.TrainTask.stack`).
+    """
+    start = time.perf_counter()
+    errors = [_claim_error(config, run_dir) for config, run_dir in zip(configs, run_dirs,
+                                                                        strict=True)]
+    kept = [i for i, error in enumerate(errors) if not error]
+    try:
+        results = (TrainTask().stack([configs[i] for i in kept], [run_dirs[i] for i in kept])
+                   if kept else [])
+    except RunStopped as stopped:  # every member checkpointed: end as _train does
+        signal.raise_signal(stopped.signum)
+        raise
+    statuses = dict(zip(kept, (result["status"] for result in results), strict=True))
+    return ([(statuses.get(i, "failed"), error) for i, error in enumerate(errors)],
+            time.perf_counter() - start)
 
 
 def _positive(name: str, flag: str, value: int | None) -> None:
@@ -234,7 +285,7 @@ def _positive(name: str, flag: str, value: int | None) -> None:
 
 def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | None = None,
               threads: int | None = None, runs_per_gpu: int = RUNS_PER_GPU,
-              gpus: tuple[str, ...] | None = None) -> list[Outcome]:
+              gpus: tuple[str, ...] | None = None, stack: bool = True) -> list[Outcome]:
     """Train ``runs`` on this machine's cores and GPUs at once; return how each ended.
 
     The image caches they read are built first, in this process.
@@ -244,7 +295,8 @@ def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | 
     runs : list of RegisteredRun
         The unfinished runs.
     costs : dict
-        Estimated cost per run key: the dearest start first (unknown ones first of all).
+        Estimated cost per run key: the dearest task start first (unknown ones first of
+        all), a stack by its members' summed costs.
     jobs : int or None, default=None
         Processes at a time, CPU and GPU runs together (:func:`plan_lanes`); the cores
         when ``None``.
@@ -254,6 +306,10 @@ def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | 
         GPU runs at a time on each GPU.
     gpus : tuple of str or None, default=None
         ``CUDA_VISIBLE_DEVICES`` names of the GPUs to use; :func:`visible_gpus` when ``None``.
+    stack : bool, default=True
+        Train the toy seeds placed on the CPU as stacks of up to
+        :data:`~wgan.sweep.stacks.STACK_SIZE` (:func:`~wgan.sweep.stacks.form_stacks`), each
+        one task; ``False``: every run alone.
 
     Raises
     ------
@@ -279,6 +335,12 @@ def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | 
         raise ValueError(f"There is no CUDA GPU here for the runs on device 'cuda' "
                          f"({gpu_runs} of {len(runs)}). Use device 'auto' (a GPU when there "
                          "is one) or 'cpu'.")
+    # A stack is ordered by its members' summed costs: from sweep run, each member's is
+    # already its lone estimate over the stack's speedup (wgan.sweep.listing.rows), so the
+    # sum is the stack's expected time. The sort is stable: members keep the runs' order.
+    tasks = sorted(form_stacks(kinds, size=STACK_SIZE if stack else 1),
+                   key=lambda task: -sum(costs[r.key].seconds or float("inf")
+                                         for r in task[0]))
     lanes = plan_lanes(cpu_runs=len(kinds) - gpu_runs, gpu_runs=gpu_runs, gpus=gpus,
                        cores=default_jobs(), jobs=jobs, threads=threads,
                        runs_per_gpu=runs_per_gpu)
@@ -290,18 +352,26 @@ def run_local(runs: list[RegisteredRun], costs: dict[str, Cost], *, jobs: int | 
             max_workers=lane.size, mp_context=get_context("spawn"), initializer=_init_worker,
             initargs=(lane.threads, lane.gpu))) for lane in lanes}
 
-        def start(lane: Lane, run: RegisteredRun) -> Future:
-            return pools[lane].submit(_train, run.config.to_dict(), str(run.run_dir))
+        def start(lane: Lane, task: tuple[RegisteredRun, ...]) -> Future:
+            if len(task) == 1:
+                return pools[lane].submit(_train, task[0].config.to_dict(),
+                                          str(task[0].run_dir))
+            return pools[lane].submit(_train_stack, [r.config.to_dict() for r in task],
+                                      [str(r.run_dir) for r in task])
 
-        for n, (run, lane, future) in enumerate(schedule(kinds, lanes, start), start=1):
+        for task, lane, future in schedule(tasks, lanes, start):
+            where = lane.describe() + (f", stack of {len(task)}" if len(task) > 1 else "")
             try:
-                status, seconds = future.result()
-                outcome = Outcome(run, status, seconds, where=lane.describe())
-            except Exception as err:  # a failed run is reported; the others go on
-                outcome = Outcome(run, "failed", 0.0, f"{type(err).__name__}: {err}",
-                                  lane.describe())
-            outcomes.append(outcome)
-            detail = outcome.error or f"{outcome.seconds:.1f} s"
-            print(f"[{n}/{len(order)}, {time.perf_counter() - started:.0f} s] {run.key} "
-                  f"({outcome.where}): {outcome.status} ({detail})", flush=True)
+                ended, seconds = future.result()
+            except Exception as err:  # a failed task is reported; the others go on
+                ended, seconds = [("failed", f"{type(err).__name__}: {err}")] * len(task), 0.0
+            trained = sum(not error for _, error in ended) or 1
+            for run, (status, error) in zip(task, ended, strict=True):
+                outcome = Outcome(run, status, 0.0 if error else seconds / trained, error,
+                                  where)
+                outcomes.append(outcome)
+                detail = outcome.error or f"{outcome.seconds:.1f} s" + (
+                    f" of the stack's {seconds:.1f} s" if trained > 1 else "")
+                print(f"[{len(outcomes)}/{len(order)}, {time.perf_counter() - started:.0f} s] "
+                      f"{run.key} ({outcome.where}): {outcome.status} ({detail})", flush=True)
     return outcomes

@@ -2,7 +2,9 @@
 
 :class:`TrainTask` calls :func:`wgan.training.run.train` with a ``stop`` flag that its
 signal handlers raise, so on a signal the loop finishes the generator iteration it is in,
-writes a checkpoint covering every metrics row, and returns:
+writes a checkpoint covering every metrics row, and returns (:meth:`TrainTask.stack` does
+the same for toy seeds trained as one stack, :func:`wgan.training.stack_run.train_stack`:
+every member checkpoints):
 
 - ``SIGUSR2``, SLURM's warning before a time limit or a preemption (submitit asks for it
   90 s ahead): then submitit's own handler runs, which calls :meth:`TrainTask.checkpoint`
@@ -24,9 +26,11 @@ records in ``status.json`` (``threads``) and warns about when a resume changes i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ import torch
 from wgan.plan.fits import FitConfig, fit, is_fit
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
+from wgan.training.stack_run import train_stack
 
 TERM_WAIT_S = 300
 """On SLURM, after a SIGTERM and its checkpoint: how long to wait for the scheduler's
@@ -106,6 +111,28 @@ def hand_over(caught: int, previous: dict[int, Any], term_wait_s: float) -> None
         time.sleep(term_wait_s)
 
 
+@contextlib.contextmanager
+def _catching() -> Iterator[tuple[list[int], dict[int, Any]]]:
+    """``SIGUSR2`` and ``SIGTERM`` noted instead of handled while the block runs.
+
+    Yields
+    ------
+    caught : list of int
+        The signals received so far (a training loop's ``stop`` asks whether it is empty).
+    previous : dict of int to handler
+        The handlers replaced, by signal number; put back when the block ends.
+    """
+    caught: list[int] = []
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGUSR2, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield caught, previous
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 class TrainTask:
     """A picklable callable that trains one run, checkpointing on a signal.
 
@@ -142,16 +169,9 @@ class TrainTask:
         if is_fit(config):
             made = fit(FitConfig.from_dict(config), run_dir)
             return {"run_dir": run_dir, "status": "finished", "seconds": made.seconds}
-        caught: list[int] = []
-        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGUSR2, signal.SIGTERM)}
-        for sig in previous:
-            signal.signal(sig, lambda signum, frame: caught.append(signum))
-        try:
+        with _catching() as (caught, previous):
             result = train(TrainConfig.from_dict(config), run_dir, progress=False,
                            stop=lambda: bool(caught))
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
         done = len(result.metrics)
         if result.status == "running":
             name = signal.Signals(caught[0]).name
@@ -161,6 +181,32 @@ class TrainTask:
             raise RunStopped(caught[0], f"{Path(run_dir).name} stopped by {name} at generator "
                              f"iteration {done}; run the sweep again to resume it.")
         return {"run_dir": run_dir, "status": result.status, "gen_iter": done}
+
+    def stack(self, configs: list[dict[str, Any]], run_dirs: list[str]) -> list[dict[str, Any]]:
+        """Train (or resume) the toy runs ``configs``, equal but for their seeds, as one stack
+        (:func:`wgan.training.stack_run.train_stack`), each in its directory of ``run_dirs``;
+        return each one's status and iterations, in order.
+
+        A signal checkpoints every member at once and raises :class:`RunStopped`, as
+        :meth:`__call__` does for one run.
+        """
+        if self.allocation:
+            torch.set_num_threads(allocated_cpus())
+        with _catching() as (caught, previous):
+            results = train_stack([TrainConfig.from_dict(c) for c in configs], run_dirs,
+                                  progress=False, stop=lambda: bool(caught))
+        done = [len(result.metrics) for result in results]
+        if any(result.status == "running" for result in results):
+            name = signal.Signals(caught[0]).name
+            print(f"{name}: checkpoints written at generator iteration "
+                  f"{', '.join(map(str, sorted(set(done))))} in {', '.join(run_dirs)}",
+                  flush=True)
+            hand_over(caught[0], previous, self.term_wait_s)
+            raise RunStopped(caught[0], f"A stack of {len(configs)} runs "
+                             f"({', '.join(Path(d).name for d in run_dirs)}) stopped by {name}; "
+                             "run the sweep again to resume it.")
+        return [{"run_dir": run_dir, "status": result.status, "gen_iter": n}
+                for run_dir, result, n in zip(run_dirs, results, done, strict=True)]
 
     def checkpoint(self, *args: Any, **kwargs: Any) -> Any:
         """What submitit requeues: the same call (the run resumes from its directory)."""
