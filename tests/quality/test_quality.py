@@ -1,4 +1,4 @@
-"""Sample-quality measures: pixel W1, the digit classifier, rank correlation, FID, along a run."""
+"""Sample-quality measures: pixel W1, the digit classifier, rank correlation, along a run."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sklearn.datasets import load_digits
 
 import wgan.quality.along_run as along_run
 import wgan.quality.digits as digits
-import wgan.quality.fid as fid_module
 from wgan.data import load_images
 from wgan.quality import (
     as_pixels,
@@ -28,7 +27,6 @@ from wgan.quality import (
     spearman,
 )
 from wgan.quality.along_run import evenly_spaced
-from wgan.quality.fid import fid, frechet_distance, load_inception
 from wgan.training.config import TrainConfig
 from wgan.training.run import train
 
@@ -287,66 +285,6 @@ def test_curve_at_rejects_a_missing_column() -> None:
     metrics = pd.DataFrame({"gen_iter": [1, 2], "w": [0.0, 1.0]})
     with pytest.raises(ValueError, match="columns 'gen_iter' and 'loss_g'"):
         curve_at(metrics, "loss_g", [0], width=1)
-
-
-# ---------------------------------------------------------------- FID
-def test_frechet_distance_matches_the_closed_form_for_diagonal_covariances() -> None:
-    mu1, mu2 = np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.0])
-    var1, var2 = np.array([1.0, 4.0, 0.25]), np.array([9.0, 1.0, 0.25])
-    expected = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(var1) - np.sqrt(var2)) ** 2)
-    assert frechet_distance(mu1, np.diag(var1), mu2, np.diag(var2)) == pytest.approx(expected)
-
-
-def test_frechet_distance_of_a_gaussian_to_itself_is_zero() -> None:
-    a = np.random.default_rng(0).normal(size=(5, 5))
-    sigma = a @ a.T
-    assert frechet_distance(np.ones(5), sigma, np.ones(5), sigma) == pytest.approx(0.0, abs=1e-6)
-
-
-def test_fid_refuses_a_missing_weights_file(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="nothing is downloaded"):
-        fid(torch.zeros(2, 3, 8, 8), torch.zeros(2, 3, 8, 8), tmp_path / "inception.pth")
-
-
-def test_load_inception_refuses_weights_of_another_network(tmp_path: Path) -> None:
-    path = tmp_path / "other.pth"
-    torch.save(torch.nn.Linear(2, 2).state_dict(), path)
-    with pytest.raises(ValueError, match="does not hold torchvision inception_v3 weights"):
-        load_inception(path)
-
-
-def test_fid_is_the_frechet_distance_of_the_feature_gaussians(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    rng = np.random.default_rng(0)
-    features = {1: rng.normal(size=(30, 4)), -1: rng.normal(1.0, 2.0, size=(40, 4))}
-    monkeypatch.setattr(fid_module, "load_inception", lambda path: None)
-    monkeypatch.setattr(fid_module, "inception_features",
-                        lambda images, model: features[int(images.flatten()[0])])
-    expected = frechet_distance(features[1].mean(0), np.cov(features[1], rowvar=False),
-                                features[-1].mean(0), np.cov(features[-1], rowvar=False))
-    assert fid(torch.ones(30, 3, 8, 8), -torch.ones(40, 3, 8, 8), tmp_path) == expected
-
-
-def test_fid_needs_two_images_per_set(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="at least 2 images each"):
-        fid(torch.zeros(1, 3, 8, 8), torch.zeros(5, 3, 8, 8), tmp_path / "w.pth")
-
-
-@pytest.mark.slow
-def test_inception_features_from_user_weights_are_2048_per_image(tmp_path: Path) -> None:
-    from torchvision.models.inception import Inception3
-
-    path = tmp_path / "inception.pth"
-    torch.manual_seed(0)
-    torch.save(Inception3(aux_logits=True, init_weights=False).state_dict(), path)
-    model = load_inception(path)
-    grey = torch.rand(2, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    features = fid_module.inception_features(grey, model)
-    assert features.shape == (2, fid_module.FEATURES) and np.all(np.isfinite(features))
-    # A grey image is read as the RGB image with three equal channels.
-    np.testing.assert_allclose(
-        fid_module.inception_features(grey.expand(-1, 3, -1, -1), model), features,
-        rtol=1e-4, atol=1e-4 * np.abs(features).max())
 
 
 # ---------------------------------------------------------------- along a run

@@ -23,6 +23,7 @@ from wgan.quality.trivial import (
 from wgan.quality.yardstick import (
     QUALITY_FIELDS,
     Yardstick,
+    frechet_distance,
     sample_quality,
     shifted,
     train_yardstick,
@@ -174,3 +175,16 @@ def test_yardstick_is_cached_and_a_damaged_cache_is_replaced(judge, monkeypatch,
     stored.write_bytes(b"not a checkpoint")
     yardstick(0)
     assert calls == [0, 0]
+
+
+def test_frechet_distance_matches_the_closed_form_for_diagonal_covariances() -> None:
+    mu1, mu2 = np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.0])
+    var1, var2 = np.array([1.0, 4.0, 0.25]), np.array([9.0, 1.0, 0.25])
+    expected = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(var1) - np.sqrt(var2)) ** 2)
+    assert frechet_distance(mu1, np.diag(var1), mu2, np.diag(var2)) == pytest.approx(expected)
+
+
+def test_frechet_distance_of_a_gaussian_to_itself_is_zero() -> None:
+    a = np.random.default_rng(0).normal(size=(5, 5))
+    sigma = a @ a.T
+    assert frechet_distance(np.ones(5), sigma, np.ones(5), sigma) == pytest.approx(0.0, abs=1e-6)

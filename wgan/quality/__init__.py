@@ -19,8 +19,6 @@ rank correlation:
   moment-matched Gaussians (a blur cannot pass it), read beside
 - :mod:`wgan.quality.trivial`      the trivial generators (real digits, blurs, the mean
   image, one digit repeated, grey, noise).
-- :mod:`wgan.quality.fid`          the Fréchet distance, and FID only with Inception weights
-  the user supplies (nothing is downloaded).
 - :mod:`wgan.quality.along_run`    all of the above at the generator snapshots of a run.
 """
 

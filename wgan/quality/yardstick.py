@@ -16,7 +16,7 @@ constant images. From it come three numbers per batch of samples
 
 - **Fréchet distance** (FD) between Gaussians fitted to its 64 penultimate features of
   the samples and of the 179 held-out digits, which neither the judge nor any run saw
-  (:func:`wgan.quality.fid.frechet_distance`); lower is better. The floor is ``n`` real
+  (:func:`frechet_distance`); lower is better. The floor is ``n`` real
   training digits; the judge has seen those, so the floor is, if anything, optimistic:
   a generator is held to a stricter standard, never a looser one.
 - **precision**: the share of samples it calls a digit with probability at least
@@ -38,13 +38,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 from torch.nn import functional as F
 
 from wgan.files import atomic_path
 from wgan.paths import cache_dir
 from wgan.quality.digits import MIN_SHARE, N_DIGITS, NOT_A_DIGIT, labelled_digits
-from wgan.quality.fid import frechet_distance
 from wgan.quality.pixel import as_pixels
 from wgan.quality.trivial import moment_matched_gaussian, trivial_samples
 
@@ -283,6 +283,44 @@ def yardstick(seed: int = 0, *, cache: bool = True) -> Yardstick:
             torch.save({"state_dict": judge.model.state_dict(), "accuracy": judge.accuracy,
                         "n_train": judge.n_train}, temporary)
     return judge
+
+
+def frechet_distance(mu1: ArrayLike, sigma1: ArrayLike, mu2: ArrayLike, sigma2: ArrayLike
+                     ) -> float:
+    """Squared Frechet (2-Wasserstein) distance between two Gaussians.
+
+    ``||mu1 - mu2||^2 + tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2))``.
+
+    Parameters
+    ----------
+    mu1, mu2 : array-like of shape (d,)
+    sigma1, sigma2 : array-like of shape (d, d)
+        Symmetric positive semi-definite covariances.
+
+    Returns
+    -------
+    float
+        Non-negative (rounding can make a distance of 0 slightly negative; it is clipped).
+    """
+    m1, m2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
+    s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2,
+                                                                                     np.float64))
+    d = m1.shape[0]
+    if m1.shape != (d,) or m2.shape != (d,) or s1.shape != (d, d) or s2.shape != (d, d):
+        raise ValueError(
+            "The parameters of frechet_distance must be two means of shape (d,) and two "
+            f"covariances of shape (d, d). Got {m1.shape}, {s1.shape}, {m2.shape} and "
+            f"{s2.shape} instead."
+        )
+    # tr((s1 s2)^(1/2)) = tr((r1 s2 r1)^(1/2)) with r1 = s1^(1/2): symmetric throughout, so
+    # eigh gives it for singular covariances too (collapsed samples have a zero covariance).
+    values, vectors = np.linalg.eigh((s1 + s1.T) / 2)
+    r1 = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    middle = r1 @ s2 @ r1
+    trace_root = float(np.sum(np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2),
+                                              0, None))))
+    value = float(np.sum((m1 - m2) ** 2) + np.trace(s1) + np.trace(s2) - 2.0 * trace_root)
+    return max(value, 0.0)
 
 
 @dataclass(frozen=True)
