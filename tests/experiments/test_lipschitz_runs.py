@@ -15,11 +15,11 @@ from wgan.experiments.lipschitz_runs import (
     RING_METHODS,
     clip_sweep_config,
     clip_sweep_specs,
-    digit_clip_run,
     digit_config,
     digit_measures,
     digit_reference,
     digit_seeds,
+    digit_side_by_side_runs,
     digit_side_by_side_specs,
     lipschitz_settings,
     lipschitz_specs,
@@ -126,10 +126,9 @@ def test_the_runs_are_fetched_where_the_specs_place_them(
     monkeypatch.setattr("wgan.experiments.lipschitz_runs.fetch",
                         lambda spec, scale, root: fetched.append(run_dir(spec, scale, root)))
     side_by_side_runs(SMOKE, root=tmp_path)
-    digit_clip_run(SMOKE, root=tmp_path)
-    side = side_by_side_specs(SMOKE).values()
-    assert fetched[:-1] == [run_dir(spec, SMOKE, tmp_path) for spec in side]
-    assert fetched[-1] == run_dir(digit_side_by_side_specs(SMOKE)[("clip", 0)], SMOKE, tmp_path)
+    digit_side_by_side_runs(SMOKE, root=tmp_path)
+    specs = [*side_by_side_specs(SMOKE).values(), *digit_side_by_side_specs(SMOKE).values()]
+    assert fetched == [run_dir(spec, SMOKE, tmp_path) for spec in specs]
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,6 @@ def test_same_seed_gives_the_same_batches_and_another_seed_others() -> None:
 
 def test_an_epoch_visits_every_item_once_and_drops_the_incomplete_batch() -> None:
     stream = TensorBatches(indexed(10), 4, CPU, seed=0)
-    assert stream.batches_per_epoch == 2
     first_epoch = torch.cat(draw(stream, 2)).flatten().tolist()
     assert len(set(first_epoch)) == 8 and stream.epoch == 0
     stream.next()

@@ -594,11 +594,6 @@ class CosineEvidence:
         return self.negative_stable / self.iterations_stable if self.iterations_stable \
             else float("nan")
 
-    @property
-    def negative_total(self) -> int:
-        """Negative-cosine iterations of momentum runs."""
-        return self.negative_unstable + self.negative_stable
-
 
 def cosine_evidence(sweep: Sweep, blowups: pd.DataFrame, datasets: Sequence[str],
                     window: int = WINDOW) -> CosineEvidence:

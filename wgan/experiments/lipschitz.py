@@ -465,7 +465,7 @@ def gp_linear_optimum(w: float, gp_weight: float) -> float:
 
     On N(0, I) against N(v, I) (|v| = w), the critic ``f(x) = -s v.x / |v|`` estimates
     ``s w`` and has gradient norm s everywhere (interpolates included), so the penalised
-    objective is :func:`penalised_linear_objective` ``s w - lambda (s - 1)^2``, maximal at
+    objective is ``s w - lambda (s - 1)^2``, maximal at
     ``s* = 1 + w / (2 lambda)``. The penalty does not make the estimate W1: it
     over-estimates it by ``w^2 / (2 lambda)``, K* - 1 = w / (2 lambda) (1.025, 1.0625, 1.10
     for w = 0.5, 1.25, 2 at lambda = 10; 1 + 5 w at WGAN-GP's toy lambda = 0.1).
@@ -487,12 +487,6 @@ def gp_linear_optimum(w: float, gp_weight: float) -> float:
             "gp_linear_optimum needs w >= 0 and a positive gp_weight. "
             f"Got w={w!r}, gp_weight={gp_weight!r} instead.")
     return 1.0 + w / (2.0 * gp_weight)
-
-
-def penalised_linear_objective(slope: float, w: float, gp_weight: float) -> float:
-    """The penalised critic loss's objective for a critic linear along a translation of
-    length ``w``, of slope ``slope``: ``slope * w - gp_weight * (slope - 1)^2``."""
-    return slope * w - gp_weight * (slope - 1.0) ** 2
 
 
 def clip_linear_slope(critic: nn.Module, clip_value: float) -> float:

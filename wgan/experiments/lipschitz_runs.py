@@ -21,7 +21,7 @@ procedure; the lengths and counts of every scale are :data:`SETTINGS`. The runs 
 :func:`clip_sweep_specs`, :func:`digit_side_by_side_specs`, :func:`digit_clip_sweep_specs`;
 all of them in :func:`lipschitz_specs`, for the registry), and the chapter gets them
 trained or read back through :func:`side_by_side_runs`, :func:`clip_sweep_runs`,
-:func:`digit_side_by_side_runs`, :func:`digit_clip_sweep_runs` and :func:`digit_clip_run`.
+:func:`digit_side_by_side_runs` and :func:`digit_clip_sweep_runs`.
 :func:`ring_measures` and :func:`digit_measures` read a finished run back:
 coverage (modes of the ring, classes of the digits) at each snapshot, the first snapshot
 covering them all, the final critic's gradient norms at generated points and its estimate
@@ -313,14 +313,6 @@ def digit_clip_sweep_runs(scale: Scale, *, seed: int = 0, device: str = "auto",
                           root: str | Path | None = None) -> dict[float, RunResult]:
     """``c -> run`` of :func:`digit_clip_sweep_specs`, fetched as :func:`side_by_side_runs`."""
     return _fetch_all(digit_clip_sweep_specs(scale, seed=seed, device=device), scale, root)
-
-
-def digit_clip_run(scale: Scale, *, seed: int = 0, device: str = "auto",
-                   root: str | Path | None = None) -> RunResult:
-    """The side-by-side digit run of Algorithm 1 (c = 0.01) of seed ``seed``, fetched as
-    :func:`side_by_side_runs`."""
-    return fetch(_digit_spec("clip", digit_config("clip", scale, seed=seed, device=device)),
-                 scale, root)
 
 
 def trained_critic(result: RunResult) -> torch.nn.Module:

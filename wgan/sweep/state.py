@@ -10,8 +10,6 @@ from wgan.files import is_locked
 from wgan.plan.fits import FIT_NAME, RESULT_NAME
 from wgan.training.rundir import CONFIG_NAME, LOCK_NAME, METRICS_NAME, STATUS_NAME
 
-STATES: tuple[str, ...] = ("missing", "partial", "running", "finished", "diverged")
-
 
 @dataclass(frozen=True)
 class RunState:

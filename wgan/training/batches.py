@@ -66,11 +66,6 @@ class TensorBatches:
         self.position = 0
         self._order = self._permutation(0)
 
-    @property
-    def batches_per_epoch(self) -> int:
-        """Number of full batches in one pass over the data."""
-        return len(self.data) // self.batch_size
-
     def _permutation(self, epoch: int) -> torch.Tensor:
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         return torch.randperm(len(self.data), generator=generator).to(self.data.device)

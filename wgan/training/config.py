@@ -261,26 +261,6 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
 
-def wgan_gp_config(**overrides: Any) -> TrainConfig:
-    """A config for WGAN-GP's published procedure (:data:`WGAN_GP_PROCEDURE`).
-
-    Adam (lr 1e-4, betas (0, 0.9)) for both networks, the gradient penalty with lambda = 10,
-    n_critic = 5, no warm-up schedule and the DCGAN critic without BatchNorm, which the
-    per-sample penalty refuses (Gulrajani et al., 2017, Algorithm 1); every other setting is
-    TrainConfig's default unless overridden.
-
-    Parameters
-    ----------
-    **overrides
-        Any TrainConfig setting, e.g. ``critic="mlp"``.
-
-    Returns
-    -------
-    TrainConfig
-    """
-    return TrainConfig(**{**WGAN_GP_PROCEDURE, **overrides})
-
-
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(
