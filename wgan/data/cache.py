@@ -16,9 +16,8 @@ interrupted build leaves no entry (its temporary file is removed, or left behind
 never read). Builders of one entry take turns on ``<same>.lock``: a second one waits, then
 reads the first one's entry instead of building it again. On a shared filesystem the lock
 is as good as its ``flock``; the rename of the header, last, is what makes an entry
-complete either way. On load, a missing
-or unreadable header, a wrong byte count or (for arrays up to :data:`VERIFY_LIMIT` bytes)
-a wrong checksum makes the entry be rebuilt.
+complete either way. On load, a missing or unreadable header, a wrong byte count or (for
+arrays up to :data:`VERIFY_LIMIT` bytes) a wrong checksum makes the entry be rebuilt.
 
 Items that cannot be used (a corrupt record, an image smaller than the crop) are skipped
 and counted, and reported once at the end of the build by a
