@@ -76,9 +76,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # ---------------------------------------------------------------- experiments
+# The yardstick's digit judge (wgan.quality.yardstick, a minute or two of one core) trains
+# beside the sweep, into the cache the chapters read it from.
 runs: $(STAMP) | $(DRY_DATA) ## Train every run the notebooks read at SCALE, JOBS at a time (skips finished ones)
-	$(DRY_ENV) $(BIN)/python -m wgan sweep run --scale $(SCALE) --device $(DEVICE) --seed $(SEED) \
-	  --jobs $(JOBS)
+	$(DRY_ENV) OMP_NUM_THREADS=1 $(BIN)/python -m wgan data judge & judge=$$!; \
+	  status=0; $(DRY_ENV) $(BIN)/python -m wgan sweep run --scale $(SCALE) --device $(DEVICE) \
+	  --seed $(SEED) --jobs $(JOBS) || status=$$?; wait $$judge; exit $$status
 
 # The notebooks run JOBS at a time (each on THREADS torch threads) once `make runs` is done;
 # the claims ledger waits for all of them.

@@ -196,3 +196,19 @@ def test_cli_run_on_embedded_digits_writes_metrics_samples_checkpoint(tmp_path: 
     assert sample.returncode == 0, sample.stderr
     with Image.open(tmp_path / "grid.png") as grid:
         assert grid.size == (4 * 18 + 2, 4 * 18 + 2)
+
+
+def test_data_judge_reads_the_cached_judge_or_trains_it_once(
+    judged_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from wgan.quality import yardstick as module
+
+    def no_training(seed: int = 0) -> None:
+        raise AssertionError("the judge was trained although the cache holds it")
+
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(judged_cache))
+    monkeypatch.setattr(module, "train_yardstick", no_training)
+    assert main(["data", "judge"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Yardstick v{module.YARDSTICK_VERSION}: ")
+    assert f"cached in {judged_cache / 'quality'}" in out

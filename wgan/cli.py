@@ -1,5 +1,5 @@
 """Command line: ``python -m wgan train``, ``sample``, ``sweep list|run|status`` and
-``data prepare``.
+``data prepare|judge``.
 
 The training options carry the names of the authors' script where it has one
 (``--dataset``, ``--dataroot``, ``--imageSize``, ``--batchSize``, ``--nz``, ``--ngf``,
@@ -267,11 +267,13 @@ def _add_sweep_parsers(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--wait", action="store_true",
                      help="slurm: block until every job has ended (default: return)")
 
-    data = commands.add_parser("data", help="prepare the image caches the runs read")
+    data = commands.add_parser("data", help="prepare the image caches and the digit judge")
     data_actions = data.add_subparsers(dest="action", required=True, metavar="ACTION")
     prepare = data_actions.add_parser(
         "prepare", help="build every image cache the runs of a scale read, once")
     _book_options(prepare)
+    data_actions.add_parser(
+        "judge", help="train the yardstick's digit judge into the cache, once (chapters 4, 5)")
 
 
 def _registry(args: argparse.Namespace) -> list:
@@ -400,6 +402,16 @@ def _data_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_judge(args: argparse.Namespace) -> int:
+    from wgan.paths import cache_dir
+    from wgan.quality.yardstick import YARDSTICK_VERSION, yardstick
+
+    judge = yardstick()
+    print(f"Yardstick v{YARDSTICK_VERSION}: {judge.accuracy:.1%} of the held-out digits "
+          f"classified right; cached in {cache_dir() / 'quality'}")
+    return 0
+
+
 _NOT_SETTINGS = ("command", "config_file", "out", "resume", "progress", "adam", "wgan_gp")
 
 
@@ -491,7 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands = {("train", None): _train, ("sample", None): _sample,
                 ("sweep", "list"): _sweep_list, ("sweep", "status"): _sweep_status,
-                ("sweep", "run"): _sweep_run, ("data", "prepare"): _data_prepare}
+                ("sweep", "run"): _sweep_run, ("data", "prepare"): _data_prepare,
+                ("data", "judge"): _data_judge}
     command = commands[args.command, getattr(args, "action", None)]
     try:
         if hasattr(args, "scale"):  # $WGAN_DRY_RUN is read here, once

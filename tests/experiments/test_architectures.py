@@ -163,12 +163,12 @@ def test_clipped_runs_read_back_once_trained(tmp_path, monkeypatch):
     from wgan.experiments import lipschitz_runs
     from wgan.quality.yardstick import yardstick
 
+    judge = yardstick()  # from the project's cache, where the smoke book or a test left it
     monkeypatch.setenv("WGAN_RUNS_DIR", str(tmp_path))
     monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path / "cache"))
     lipschitz_runs.digit_clip_sweep_runs(SMOKE, device="cpu")  # holds the c = 0.01 seed 0 run
     heldout = load_images("digits", image_size=16, split="heldout")
-    coverage = clipped_digit_runs_coverage(SMOKE, yardstick(), heldout, n_samples=16,
-                                           device="cpu")
+    coverage = clipped_digit_runs_coverage(SMOKE, judge, heldout, n_samples=16, device="cpu")
     assert [r.run for r in coverage] == sorted(
         f"clipped c = {c:g}, seed 0" for c in lipschitz_runs.CLIP_SWEEP)
     assert all(0 <= c <= 10 for r in coverage for c in r.coverage if math.isfinite(c))

@@ -35,9 +35,9 @@ from wgan.training.config import TrainConfig
 
 
 @pytest.fixture(autouse=True)
-def no_lsun(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def no_lsun(monkeypatch: pytest.MonkeyPatch, judged_cache: Path) -> None:
     monkeypatch.delenv(LSUN_ROOT_VARIABLE, raising=False)
-    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(judged_cache))
 
 
 @pytest.mark.parametrize("scale", SCALE_NAMES)
