@@ -15,6 +15,7 @@ from wgan.experiments.gp_figure import (
     eight_gaussians,
     layer_gradient_norms,
     plus_unit_noise,
+    surface_grid,
     twenty_five_gaussians,
     value_surface,
     weights_of,
@@ -51,7 +52,10 @@ def test_plus_unit_noise_adds_unit_variance() -> None:
 def test_value_surface_of_a_known_function() -> None:
     xs, ys, values = value_surface(lambda p: p[:, 0] - 2 * p[:, 1], 1.0, 5)
     np.testing.assert_allclose(values, xs - 2 * ys, atol=1e-6)
-    with pytest.raises(ValueError, match="value_surface"):
+    grid = surface_grid(1.0, 5)  # what a fit's stored surface is drawn on
+    np.testing.assert_array_equal(grid[0], xs)
+    np.testing.assert_array_equal(grid[1], ys)
+    with pytest.raises(ValueError, match="surface_grid needs a positive 'limit'"):
         value_surface(lambda p: p[:, 0], 0.0, 5)
 
 

@@ -91,6 +91,31 @@ def plus_unit_noise(sample: Sampler) -> Sampler:
     return noised
 
 
+def surface_grid(limit: float, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The square grid [-limit, limit]^2 of :func:`value_surface`.
+
+    Parameters
+    ----------
+    limit : float
+        Half side of the square.
+    points : int
+        Grid points per side.
+
+    Returns
+    -------
+    xs, ys : numpy.ndarray of shape (points, points)
+        As :func:`numpy.meshgrid` (``xy`` indexing) returns them.
+    """
+    if not limit > 0 or points < 2:
+        raise ValueError(
+            "surface_grid needs a positive 'limit' and at least 2 'points'. "
+            f"Got limit={limit!r}, points={points!r} instead."
+        )
+    axis = np.linspace(-limit, limit, points)
+    xs, ys = np.meshgrid(axis, axis)
+    return xs, ys
+
+
 def value_surface(critic: nn.Module, limit: float, points: int
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The critic's values on a square grid [-limit, limit]^2.
@@ -109,13 +134,7 @@ def value_surface(critic: nn.Module, limit: float, points: int
     xs, ys, values : numpy.ndarray of shape (points, points)
         As :func:`numpy.meshgrid` (``xy`` indexing) returns, with the critic's value at each.
     """
-    if not limit > 0 or points < 2:
-        raise ValueError(
-            "value_surface needs a positive 'limit' and at least 2 'points'. "
-            f"Got limit={limit!r}, points={points!r} instead."
-        )
-    axis = np.linspace(-limit, limit, points)
-    xs, ys = np.meshgrid(axis, axis)
+    xs, ys = surface_grid(limit, points)
     grid = torch.from_numpy(np.stack([xs.ravel(), ys.ravel()], axis=1)).float()
     with torch.no_grad():
         values = critic(grid).reshape(points, points).double().numpy()
