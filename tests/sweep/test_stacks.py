@@ -172,7 +172,7 @@ def _toy_stacks(root: Path) -> list[str]:
     """Two stacks of the smoke scale (weight clipping, the penalty: runs of 20 iterations)
     and a lone seed: their run names."""
     runs = [r for r in registry(Scale("smoke"), root=root) if r.name.startswith("lipschitz")
-            and r.config.lipschitz in ("clip", "gp")]
+            and isinstance(r.config, TrainConfig) and r.config.lipschitz in ("clip", "gp")]
     tasks = [task for task, _ in form_stacks([(r, "cpu") for r in runs])]
     chosen = [next(t for t in tasks if len(t) == 2 and t[0].config.lipschitz == kind)
               for kind in ("clip", "gp")] + [next(t for t in tasks if len(t) == 1)]

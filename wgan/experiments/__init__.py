@@ -25,4 +25,6 @@
   through a 12-layer critic.
 - :mod:`wgan.experiments.lipschitz_runs`  the ring trained under each constraint, and the
   clip value swept.
+- :mod:`wgan.experiments.lipschitz_fits`  chapter 8's fits (the critics of known W1 of
+  Part 1, WGAN-GP's Figure 1 of Part 2), registered for ``make runs`` and read back.
 """

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wgan.experiments.images import grid_specs, image_specs
+from wgan.experiments.lipschitz_fits import lipschitz_fit_specs
 from wgan.experiments.lipschitz_runs import lipschitz_specs
 from wgan.experiments.mixture import ring_specs
 from wgan.experiments.momentum import momentum_specs
@@ -30,7 +31,7 @@ from wgan.training.config import TrainConfig
 
 SOURCES: tuple[Callable[..., list[RunSpec]], ...] = (
     ring_specs, image_specs, grid_specs, momentum_specs, curve_specs, lipschitz_specs,
-    theory_specs,
+    theory_specs, lipschitz_fit_specs,
 )
 """One function per family of runs (or fits, :mod:`wgan.plan.fits`):
 ``(scale, *, seed, device) -> list of RunSpec``."""
