@@ -42,37 +42,24 @@ device = "auto"
 seed = 0
 
 # %% tags=["hide-input"]
-import dataclasses
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from scipy.stats import chi
 
 from wgan.experiments import lipschitz_runs
-from wgan.experiments.critic_fit import critic_gap
-from wgan.experiments.gp_figure import (
-    TOY_DATA,
-    DeepCritic,
-    layer_gradient_norms,
-    plus_unit_noise,
-    value_surface,
-    weights_of,
-)
-from wgan.experiments.lipschitz import (
-    CONSTRAINTS,
-    FitSettings,
-    constrain_,
-    constrained_critic,
-    fit,
-    gaussian_family,
-    gradient_cosine,
-    lambda_sweep,
-    monitored_fit,
-    population_estimates,
-    scaled_gaussian_family,
+from wgan.experiments.gp_figure import DEEP_LAYERS, TOY_DATA
+from wgan.experiments.lipschitz import CONSTRAINTS
+from wgan.experiments.lipschitz_fits import (
+    SURFACE_CONSTRAINTS,
+    deep_fits,
+    fit_seeds,
+    lambda_sweep_table,
+    lipschitz_fit_settings,
+    population_table,
+    surface_fits,
 )
 from wgan.experiments.lipschitz_runs import (
     RING_METHODS,
@@ -103,7 +90,6 @@ from wgan.report.provenance import provenance
 from wgan.report.sheets import image_grid
 from wgan.report.tables import readable
 from wgan.sweep.registry import chapter_families
-from wgan.theory.distances import wasserstein1
 from wgan.theory.toy import ring_means
 
 scale = Scale.from_env(scale)
@@ -130,35 +116,20 @@ record
 # below them how the fits are made and counted.
 
 # %% tags=["hide-cell"]
-fit_settings = scale.pick(
-    smoke=FitSettings(hidden=8, steps=30, batch_size=64, lr=1e-3, gp_weight=10.0,
-                      eval_samples=128),
-    quick=FitSettings(hidden=64, steps=500, batch_size=256, lr=1e-3, gp_weight=10.0,
-                      eval_samples=500),
-    paper=FitSettings(hidden=512, steps=scale.cap(5000, 20), batch_size=256, lr=1e-3,
-                      gp_weight=10.0, eval_samples=scale.cap(2000, 256)),
-)
-# Part 1: one shared sample of this size per side, pair and seed; the learning rate decays
-# to a tenth over the second half of each fit, so that a critic at its optimum settles.
-population_settings = dataclasses.replace(
-    fit_settings, final_lr=0.1,
-    eval_samples=scale.pick(smoke=512, quick=10_000, paper=scale.cap(10_000, 256)))
-part1_seeds = list(range(seed, seed + scale.pick(smoke=2, quick=5, paper=scale.cap(5, 2))))
-n_cosine = scale.pick(smoke=256, quick=500, paper=scale.cap(1000, 256))
-n_pairs = scale.pick(smoke=2, quick=3, paper=scale.cap(6, 2))
-dims = scale.pick(smoke=(2,), quick=(2, 16), paper=(2, 16, 64))
-gp_weights = (0.1, 1.0, fit_settings.gp_weight)
+# The sizes of every fit of this page (wgan.experiments.lipschitz_fits.SETTINGS). Part 1: one
+# shared sample of population_settings.eval_samples points per side, pair and seed; the
+# learning rate decays to a tenth over the second half of each fit, so that a critic at its
+# optimum settles.
+sizes = lipschitz_fit_settings(scale)
+fit_settings, population_settings = sizes.fit, sizes.population
+part1_seeds = fit_seeds(scale, seed)
+n_cosine, n_pairs, dims, gp_weights = sizes.n_cosine, sizes.n_pairs, sizes.dims, sizes.gp_weights
 pd.Series(vars(population_settings) | {
     "pairs per family": n_pairs, "Gaussian dimensions": dims, "seeds": part1_seeds,
     "cosine sample per side": n_cosine, "lambdas swept": gp_weights}, name=str(scale)).to_frame()
 
 # %% tags=["hide-input"]
-shifts = list(np.linspace(0.5, 2.0, n_pairs))
-families = {f"Gaussians, d={d}": gaussian_family(d, shifts) for d in dims}
-families["scaled Gaussians, d=2"] = scaled_gaussian_family(
-    2, [1 + w / chi(2).mean() for w in shifts])
-table = population_estimates(families, CONSTRAINTS, population_settings, part1_seeds,
-                             n_cosine=n_cosine)
+table = population_table(scale, seed=seed)
 cells = constant_k_cells(table)
 uncounted = table[~counted_fits(table)]
 labels = [c.label for c in CONSTRAINTS]
@@ -227,8 +198,11 @@ readable(cells.drop(columns=["ratio_text"]), figures=3,
 # critic's estimate divided by the exact critic's on the same points (the sampling error
 # of the two largely cancels; the estimate over the population $W_1$ is kept as `k`).
 # Each (constraint, pair, seed) critic is fitted afresh (initialisation and batches
-# seeded by the seed). A fit is **counted** only if it passes a convergence gate and its
-# estimate lies more than 3 standard errors above 0; the rest are listed, not counted.
+# seeded by the seed). The critics are fitted by `make runs`, not on this page: one
+# registered fit per pair and seed holds every constraint's critic
+# (`wgan.experiments.lipschitz_fits`), and this page reads their results back. A fit is
+# **counted** only if it passes a convergence gate and its estimate lies more than 3
+# standard errors above 0; the rest are listed, not counted.
 #
 # **The convergence gate** (`projected_drift`). The fit's estimate on 2,000 points of the
 # shared sample is monitored 20 times along the fit; the least-squares slope of those
@@ -295,10 +269,7 @@ readable(cosines, figures=3)
 # %%
 d2 = f"Gaussians, d={dims[0]}"
 penalised = table[(table["family"] == d2) & (table["constraint"] == "gradient penalty")]
-lambda_table = pd.concat([
-    lambda_sweep(d2, families[d2], [w for w in gp_weights if w != fit_settings.gp_weight],
-                 population_settings, part1_seeds, n_cosine=n_cosine),
-    penalised], ignore_index=True)
+lambda_table = pd.concat([lambda_sweep_table(scale, seed=seed), penalised], ignore_index=True)
 closed_form = gp_closed_form_check(lambda_table)
 readable(closed_form, figures=3, words={"k_mean": "no counted fit", "r_mean": "no counted fit"})
 
@@ -352,49 +323,22 @@ plt.show()
 # critics trained to optimality: the verdict reads only the seeds in which both critics of
 # a problem passed the gate (at most 5%), and needs 2 of them on every problem.
 #
-# Every critic of this part is fitted once per seed of Part 1: the figures draw the first
-# seed, the tables and the verdicts read them all.
+# Every critic of this part is fitted once per seed of Part 1, by `make runs` as Part 1's
+# are (one registered fit per critic): the figures draw the first seed, the tables and the
+# verdicts read them all.
 
 # %% tags=["hide-cell"]
-surface_constraints = {"clip c=0.01": CONSTRAINTS[1], "gradient penalty": CONSTRAINTS[3]}
-surface_settings = dataclasses.replace(fit_settings, steps=4 * fit_settings.steps)
-surfaces, surface_rows = {}, []
-for name, sample in TOY_DATA.items():
-    for label, constraint in surface_constraints.items():
-        for s in part1_seeds:
-            generator = torch.Generator().manual_seed(s)
-            torch.manual_seed(s)
-            critic = constrained_critic(constraint, (2,), fit_settings.hidden)
-            watch = torch.Generator().manual_seed(s + 1_000_000)  # apart from the batches
-            _, drift = monitored_fit(critic, constraint, sample, plus_unit_noise(sample),
-                                     surface_settings, generator, sample(2000, watch),
-                                     plus_unit_noise(sample)(2000, watch))
-            real = sample(fit_settings.eval_samples, generator)
-            fake = plus_unit_noise(sample)(fit_settings.eval_samples, generator)
-            weights = weights_of(critic)
-            if s == part1_seeds[0]:  # the figure draws the first seed
-                surfaces[(name, label)] = (value_surface(critic, 2.0, 60), real.numpy())
-            surface_rows.append({
-                "data": name, "constraint": label, "seed": s,
-                "estimate": critic_gap(critic, real, fake),
-                "exact W1": wasserstein1(real.double().numpy(), fake.double().numpy()),
-                "cosine": gradient_cosine(critic, real, fake),
-                "at the box edge": (
-                    float(np.mean(np.abs(weights) >= 0.99 * constraint.clip_value))
-                    if constraint.lipschitz == "clip" else math.nan),
-                "drift": drift,
-            })
-surface_table = pd.DataFrame(surface_rows).set_index(["data", "constraint", "seed"])
+surface_table, surfaces = surface_fits(scale, seed=seed)  # the figure draws the first seed
 readable(surface_table, figures=3, words={"at the box edge": "no box"})
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Value surfaces (level lines of f) of critics trained against a fixed generator, the data plus unit Gaussian noise, on 8 Gaussians, 25 Gaussians and the Swiss roll (columns); top row: weight clipping (c = 0.01), bottom row: gradient penalty (lambda = 10); the data in orange. WGAN-GP's Figure 1(a) shows the same panels; this figure redraws it with this page's critics.", "name": "fig-lipschitz-surfaces"}}
 fig, axes = plt.subplots(2, len(TOY_DATA), figsize=(3.4 * len(TOY_DATA), 6.4))
 for col, name in enumerate(TOY_DATA):
-    for row, label in enumerate(surface_constraints):
+    for row, label in enumerate(SURFACE_CONSTRAINTS):
         (xs, ys, values), real = surfaces[(name, label)]
         ax = axes[row, col]
         ax.contour(xs, ys, values, levels=15, cmap="viridis", linewidths=0.8)
-        ax.scatter(real[:300, 0], real[:300, 1], s=2, color="C1")
+        ax.scatter(real[:, 0], real[:, 1], s=2, color="C1")
         ax.set_title(f"{name}, {label}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -413,23 +357,10 @@ plt.show()
 # at $10^{-30}$, the bottom of the plot.
 
 # %% tags=["hide-input"]
-deep_hidden = scale.pick(smoke=8, quick=64, paper=512)
-deep_constraints = {c.label: c for c in CONSTRAINTS[:4]}
-seed_norms, deep_weights = {label: [] for label in deep_constraints}, {}
-for label, constraint in deep_constraints.items():
-    for s in part1_seeds:
-        generator = torch.Generator().manual_seed(s)
-        torch.manual_seed(s)
-        critic = constrain_(DeepCritic(2, deep_hidden), constraint)
-        sample = TOY_DATA["Swiss roll"]
-        fit(critic, constraint, sample, plus_unit_noise(sample), fit_settings, generator)
-        real = sample(fit_settings.eval_samples, generator)
-        fake = plus_unit_noise(sample)(fit_settings.eval_samples, generator)
-        seed_norms[label].append(layer_gradient_norms(critic, real, fake))
-        if s == part1_seeds[0]:  # the histograms show the first seed's weights
-            deep_weights[label] = weights_of(critic)
+deep_hidden = sizes.deep_hidden
+seed_norms, weight_histograms = deep_fits(scale, seed=seed)  # histograms: the first seed's
 layer_norms = {label: per_seed[0] for label, per_seed in seed_norms.items()}  # first seed
-norms = pd.DataFrame(layer_norms, index=pd.RangeIndex(1, len(critic.layers) + 1, name="layer"))
+norms = pd.DataFrame(layer_norms, index=pd.RangeIndex(1, DEEP_LAYERS + 1, name="layer"))
 norms.T.map("{:.2e}".format)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Left: norm of the gradient of the critic's loss with respect to each layer's activations (log scale) through a 12-layer ReLU critic without batch normalization on the Swiss roll, for weight clipping at c = 0.1, 0.01, 0.001 and for the gradient penalty. Middle and right: histograms of the weights of the clipped (c = 0.01) and the penalised critic. WGAN-GP's Figure 1(b) shows the same quantities (the gradient norms on its left, the weight histograms on its right); this figure redraws it with this page's critics.", "name": "fig-lipschitz-depth"}}
@@ -442,7 +373,8 @@ left.set_xlabel("layer (1 = input side)")
 left.set_ylabel("gradient norm")
 left.legend(fontsize=8)
 for ax, label in zip(hists, ("clip c=0.01", "gradient penalty"), strict=True):
-    ax.hist(deep_weights[label], bins=60, color=colors[label])
+    counts, edges = weight_histograms[label]
+    ax.hist(edges[:-1], bins=edges, weights=counts, color=colors[label])
     ax.set_title(f"weights, {label}", fontsize=10)
     ax.set_xlabel("weight value")
     ax.set_ylabel("count")
