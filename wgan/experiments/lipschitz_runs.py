@@ -196,8 +196,9 @@ def digit_config(method: str, scale: Scale, *, seed: int = 0, device: str = "aut
     """The digit run of one constraint; see the module docstring.
 
     Chapter 4's ``wgan-dcgan`` run at ``scale`` (image side, batch, widths, the warm-up of
-    Algorithm 1) on the digits, with the ``dcgan_nobn`` critic,
-    :attr:`LipschitzSettings.digit_iters` generator iterations and 10 snapshots along them;
+    Algorithm 1, off where a dry run caps the run's length) on the digits, with the
+    ``dcgan_nobn`` critic, :attr:`LipschitzSettings.digit_iters` generator iterations and 10
+    snapshots along them;
     ``gp`` and ``sn`` take WGAN-GP's Adam procedure as the ring runs do.
 
     Parameters
@@ -216,9 +217,15 @@ def digit_config(method: str, scale: Scale, *, seed: int = 0, device: str = "aut
     _check_method(method, "digit_config")
     iters = lipschitz_settings(scale).digit_iters
     every = max(1, iters // 10)
+    # Chapter 4's warm-up, unless a dry run caps this run's length (and with it the warm-up,
+    # as image_config does): at smoke and quick a dry run's digit runs are the runs.
+    undry = Scale(scale.name)
+    warmup = (image_config("wgan-dcgan", undry).critic_warmup
+              and iters == lipschitz_settings(undry).digit_iters)
     config = image_config("wgan-dcgan", scale, seed=seed, device=device).replace(
         critic="dcgan_nobn", dataset=DIGITS.dataset, data_root=DIGITS.root,
         generator_iters=iters, snapshot_every=every, sample_every=every, checkpoint_every=every,
+        critic_warmup=warmup,
     )
     if method == "clip":
         return config.replace(clip_value=clip_value)
