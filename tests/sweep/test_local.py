@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -322,32 +319,12 @@ def test_data_prepare_builds_each_cache_once(
     assert "Building" not in out and out.count("Cache ready: digits at") == 2
 
 
-def test_sigterm_to_the_pool_checkpoints_its_runs_and_ends_every_worker(tmp_path: Path) -> None:
+def test_sigterm_to_the_pool_checkpoints_its_runs_and_ends_every_worker(
+        tmp_path: Path, terminated_pool) -> None:
     config = ring(generator_iters=100_000, checkpoint_every=100_000)
     runs = [RegisteredRun(RunSpec("ring", config.replace(seed=s), ("x",)), tmp_path / f"ring-{s}")
             for s in (1, 2, 3)]
-    script = (
-        "import pickle, sys\n"
-        "from wgan.sweep.local import run_local\n"
-        "runs, costs = pickle.loads(sys.stdin.buffer.read())\n"
-        "run_local(runs, costs, jobs=2, threads=1, stack=False)\n"  # three lone runs
-    )
-    costs = {r.key: Cost(None, "", "") for r in runs}
-    pool = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                            start_new_session=True)
-    pool.stdin.write(pickle.dumps((runs, costs)))
-    pool.stdin.close()
-    started = [r.run_dir / "metrics.jsonl" for r in runs[:2]]
-    while not all(p.is_file() and p.read_text().count("\n") >= 5 for p in started):
-        time.sleep(0.2)
-    os.killpg(pool.pid, signal.SIGTERM)
-    pool.wait(timeout=120)
-    for _ in range(600):  # the workers end too, taking no third run from the queue
-        if subprocess.run(["pgrep", "-g", str(pool.pid)], capture_output=True).returncode:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("a worker of the pool outlived the signal")
+    terminated_pool(runs, "jobs=2, threads=1, stack=False")  # three lone runs
     assert not (tmp_path / "ring-3").exists()
     for run in runs[:2]:
         stopped = load_run(run.run_dir, allow_unfinished=True)

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import signal
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -231,34 +227,14 @@ def test_a_signal_checkpoints_every_member_of_a_stack_task_which_then_resumes(
         assert load_run(run_dir).metrics["gen_iter"].tolist() == list(range(1, 401))
 
 
-def test_sigterm_to_the_pool_checkpoints_every_member_of_its_stack(tmp_path: Path) -> None:
+def test_sigterm_to_the_pool_checkpoints_every_member_of_its_stack(
+        tmp_path: Path, terminated_pool) -> None:
     config = ring(generator_iters=100_000, checkpoint_every=100_000)
     runs = [RegisteredRun(RunSpec("ring", config.replace(seed=s), ("x",)), tmp_path / f"ring-{s}")
             for s in (1, 2)]
     runs.append(RegisteredRun(RunSpec("wide", config.replace(mlp_hidden=16), ("x",)),
                               tmp_path / "wide"))
-    script = (
-        "import pickle, sys\n"
-        "from wgan.sweep.local import run_local\n"
-        "runs, costs = pickle.loads(sys.stdin.buffer.read())\n"
-        "run_local(runs, costs, jobs=1, threads=1)\n"
-    )
-    costs = {r.key: Cost(None, "", "") for r in runs}
-    pool = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                            start_new_session=True)
-    pool.stdin.write(pickle.dumps((runs, costs)))
-    pool.stdin.close()
-    started = [r.run_dir / "metrics.jsonl" for r in runs[:2]]
-    while not all(p.is_file() and p.read_text().count("\n") >= 5 for p in started):
-        time.sleep(0.2)
-    os.killpg(pool.pid, signal.SIGTERM)
-    pool.wait(timeout=120)
-    for _ in range(600):  # the worker ends too, taking no other task from the queue
-        if subprocess.run(["pgrep", "-g", str(pool.pid)], capture_output=True).returncode:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("a worker of the pool outlived the signal")
+    terminated_pool(runs, "jobs=1, threads=1")
     assert not (tmp_path / "wide").exists()  # the stack of two held the one slot
     for run in runs[:2]:
         stopped = load_run(run.run_dir, allow_unfinished=True)
