@@ -3,8 +3,9 @@
 ``smoke``
     Seconds per notebook. CI and ``pytest --nbval`` only: proves the code path runs.
 ``quick``
-    A laptop CPU: the whole ``make execute`` in about 41 minutes on 2 cores (measured), on the
-    embedded data; large enough that each figure shows the paper's effect.
+    A laptop CPU: the whole ``make execute`` in 40 minutes to about 1.5 hours on 2 cores,
+    depending on the CPU (the README gives what was measured where), on the embedded data;
+    large enough that each figure shows the paper's effect.
 ``paper``
     The paper's hyperparameters and iteration counts, meant for a GPU and LSUN.
 
