@@ -133,8 +133,8 @@ $(MATHJAX):
 # ---------------------------------------------------------------- checks
 test: unit nbval ## Unit tests (with the browser test if the book is built), then nbval at smoke
 
-unit: $(STAMP) ## Unit tests only (tests/test_book_browser.py skips when _build/html is missing)
-	$(BIN)/pytest -q $(PYTEST_ARGS) tests
+unit: $(STAMP) ## Unit tests and the package's doctests (tests/test_book_browser.py skips when _build/html is missing)
+	$(BIN)/pytest -q $(PYTEST_ARGS) --doctest-modules wgan tests
 
 browser: $(STAMP) ## Headless Chromium over the built book; screenshots in tests/output/book/
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/test_book_browser.py
