@@ -78,6 +78,16 @@ def test_seeds_of_one_toy_config_on_the_cpu_stack_and_the_others_train_alone(
     assert keys(alone) == [(run.key,) for run, _ in runs]
 
 
+def test_two_names_with_one_config_stack_apart(tmp_path: Path) -> None:
+    """A paper dry run's ring runs of chapters 3 and 8 share their configs under two names:
+    one stack each, never one stack holding a seed twice."""
+    runs = [(registered(name, ring(seed=s), tmp_path), "cpu")
+            for name in ("mixture", "lipschitz") for s in (0, 1)]
+    tasks = form_stacks(runs)
+    assert keys(tasks) == [("mixture-0", "mixture-1"), ("lipschitz-0", "lipschitz-1")]
+    assert all(len({run.config.seed for run in task}) == len(task) for task, _ in tasks)
+
+
 @pytest.mark.parametrize(("seeds", "sizes"), [
     (STACK_SIZE, [STACK_SIZE]), (STACK_SIZE + 1, [6, 5]), (12, [6, 6]), (23, [8, 8, 7]),
     (2, [2]),

@@ -78,7 +78,7 @@ def form_stacks(runs: Sequence[tuple[RegisteredRun, str]], *, size: int = STACK_
     """The runs as tasks: stacks of seeds where they can stack, else one run each.
 
     The stackable runs (placed on the CPU, toy MLPs in float32: see the module docstring)
-    with equal configs but for the seed are split into the fewest stacks of at most
+    of one name with equal configs but for the seed are split into the fewest stacks of at most
     ``size``, of sizes that differ by one at most (12 seeds: two stacks of 6, not 10 and
     2). A group of one, and every other run, is a task of its own.
 
@@ -101,9 +101,11 @@ def form_stacks(runs: Sequence[tuple[RegisteredRun, str]], *, size: int = STACK_
         When ``size`` is not a positive int.
     """
     check_stack_size("form_stacks", size)
-    groups: dict[str, list[tuple[RegisteredRun, str]]] = {}
+    groups: dict[tuple[str, str], list[tuple[RegisteredRun, str]]] = {}
     for index, (run, kind) in enumerate(runs):
-        key = stack_key(run.config) if _stackable(run, kind) else f"alone {index}"
+        # by name too: two families may register the same config under their own names (a
+        # paper dry run's ring runs of chapters 3 and 8), and a stack's seeds must differ
+        key = (run.name, stack_key(run.config)) if _stackable(run, kind) else (f"{index}", "")
         groups.setdefault(key, []).append((run, kind))
     tasks = []
     for group in groups.values():
